@@ -1,0 +1,52 @@
+# Talent Pool LMS — two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup system-packages messages lint serve worker beat clean
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check --fail-level ERROR
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: system-packages $(STAMP) messages
+
+system-packages:
+	@scripts/system-packages.sh $(SYSTEM_PACKAGES_ARGS)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Compiled translations are build output: made from locale/*.po when they change.
+messages: $(STAMP)
+	@$(PY) manage.py compilemessages --ignore=.venv -v0
+
+lint: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Production-like processes (set DATABASE_URL, CELERY_BROKER_URL, ...):
+serve: setup
+	$(VENV)/bin/gunicorn lms.wsgi --bind 127.0.0.1:$(PORT) --workers 3
+worker: setup
+	$(VENV)/bin/celery -A lms worker --loglevel INFO
+beat: setup
+	$(VENV)/bin/celery -A lms beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,88 @@
+"""Who may do what with people's accounts, and the two-factor rule for staff roles.
+
+Views, the API and services ask these functions; a refusal raises ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import roles
+
+
+class TwoFactorRequired(PermissionDenied):
+    """A staff role tried to reach a staff page before setting up two-factor authentication."""
+
+
+def has_two_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    cached = getattr(user, "_has_two_factor", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists()
+        user._has_two_factor = cached
+    return cached
+
+
+def needs_two_factor_setup(user) -> bool:
+    """True when a staff-role user has not set up TOTP and is not waived (dev demo only)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not (roles.role_codes(user) & roles.STAFF_ROLES or user.is_staff):
+        return False
+    if user.get_username() in settings.MFA_WAIVED_USERNAMES:
+        return False
+    return not has_two_factor(user)
+
+
+def check_role(user, *role_codes: str) -> None:
+    """Raise PermissionDenied unless the user holds one of the roles (and 2FA if staff)."""
+    if not roles.has_role(user, *role_codes):
+        raise PermissionDenied(_("Your role does not give access to this page."))
+    if needs_two_factor_setup(user):
+        raise TwoFactorRequired(_("Set up two-factor authentication to reach staff pages."))
+
+
+def role_required(*role_codes: str):
+    """View decorator: anonymous → log-in page; wrong role → 403; staff without 2FA → set-up."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                check_role(request.user, *role_codes)
+            except TwoFactorRequired:
+                return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_import_people(user) -> bool:
+    return roles.has_role(user, roles.ADMINISTRATOR, roles.COORDINATOR)
+
+
+def coordinator_scope(user):
+    """The district a coordinator is limited to, or None for the whole city.
+
+    Raises PermissionDenied for anyone who is neither coordinator nor administrator.
+    """
+    codes = roles.role_codes(user)
+    if roles.ADMINISTRATOR in codes:
+        return None
+    if roles.COORDINATOR in codes:
+        return user.coordinator_district
+    raise PermissionDenied(_("Only coordinators and administrators have a scope."))

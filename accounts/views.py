@@ -1,0 +1,113 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from audit.services import record
+
+from .models import User
+from .forms import ApiTokenForm, PeopleImportForm, ProfileForm
+from wagtail.models import APIToken
+from .permissions import can_import_people, has_two_factor, role_required
+from .roles import ADMINISTRATOR, COORDINATOR
+
+
+@login_required
+def profile(request):
+    """The user's own profile, their API tokens and security status."""
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+                record("accounts.profile.update", request=request, obj=request.user,
+                       changes={"fields": sorted(form.changed_data)})
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(instance=request.user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "tokens": request.user.api_tokens.all(),
+            "token_form": ApiTokenForm(),
+            "new_token": request.session.pop("new_api_token", None),
+            "two_factor_enabled": has_two_factor(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def create_token(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the token a name."))
+        return redirect("accounts:profile")
+    with transaction.atomic():
+        token, key = APIToken.create_token(user=request.user, name=form.cleaned_data["name"])
+        record("accounts.token.create", request=request, obj=token)
+    # Shown once on the next page, then gone: only the digest is stored.
+    request.session["new_api_token"] = key
+    messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def revoke_token(request, pk: int):
+    token = get_object_or_404(APIToken, pk=pk, user=request.user)
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoke()
+            record("accounts.token.revoke", request=request, obj=token)
+        messages.success(request, _("Token revoked."))
+    return redirect("accounts:profile")
+
+
+def set_language(request):
+    """Django's set_language, which also remembers the choice on the user's profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated:
+        from django.conf import settings
+
+        if language in dict(settings.LANGUAGES):
+            User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+    return response
+
+
+@role_required(ADMINISTRATOR, COORDINATOR)
+def import_people_view(request):
+    """Upload a staff list; check it (dry run) or import it, all or nothing."""
+    if not can_import_people(request.user):
+        raise PermissionDenied
+    report = None
+    if request.method == "POST":
+        form = PeopleImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            from .importers import import_people
+
+            upload = form.cleaned_data["file"]
+            report = import_people(
+                upload,
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                actor=request.user,
+                request=request,
+            )
+            if report.ok and not report.dry_run:
+                messages.success(
+                    request,
+                    _("Imported: %(created)d created, %(updated)d updated.")
+                    % {"created": report.created, "updated": report.updated},
+                )
+    else:
+        form = PeopleImportForm()
+    return render(request, "accounts/import_people.html", {"form": form, "report": report})

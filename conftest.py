@@ -1,0 +1,121 @@
+"""Fixtures shared by every test: users of each role, an API client, browser settings."""
+
+import os
+
+import pytest
+
+from accounts import roles
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def district(db):
+    from tests.factories import DistrictFactory
+
+    return DistrictFactory(code="gaochang", name="高昌区", name_en="Gaochang District")
+
+
+@pytest.fixture
+def other_district(db):
+    from tests.factories import DistrictFactory
+
+    return DistrictFactory(code="shanshan", name="鄯善县", name_en="Shanshan County")
+
+
+@pytest.fixture
+def trainee(db, district):
+    from tests.factories import make_user
+
+    return make_user(roles.TRAINEE, username="t_trainee", district=district)
+
+
+@pytest.fixture
+def other_trainee(db, district):
+    from tests.factories import make_user
+
+    return make_user(roles.TRAINEE, username="t_trainee_other", district=district)
+
+
+@pytest.fixture
+def lecturer(db, district):
+    from tests.factories import make_user
+
+    return make_user(roles.LECTURER, roles.TRAINEE, username="t_lecturer", district=district)
+
+
+@pytest.fixture
+def supervisor(db):
+    from tests.factories import make_user
+
+    return make_user(roles.SUPERVISOR, username="t_supervisor")
+
+
+@pytest.fixture
+def other_supervisor(db):
+    from tests.factories import make_user
+
+    return make_user(roles.SUPERVISOR, username="t_supervisor_other")
+
+
+@pytest.fixture
+def coordinator(db):
+    """A city-wide coordinator."""
+    from tests.factories import make_user
+
+    return make_user(roles.COORDINATOR, username="t_coordinator")
+
+
+@pytest.fixture
+def district_coordinator(db, district):
+    from tests.factories import make_user
+
+    return make_user(roles.COORDINATOR, username="t_coord_district", coordinator_district=district)
+
+
+@pytest.fixture
+def other_district_coordinator(db, other_district):
+    from tests.factories import make_user
+
+    return make_user(
+        roles.COORDINATOR, username="t_coord_other", coordinator_district=other_district
+    )
+
+
+@pytest.fixture
+def administrator(db):
+    from tests.factories import make_user
+
+    return make_user(roles.ADMINISTRATOR, username="t_admin", is_staff=True)
+
+
+@pytest.fixture
+def api_client():
+    """A test client whose ``.as_user(user)`` sends a bearer token for that user."""
+    from django.test import Client
+    from wagtail.models import APIToken
+
+    class ApiClient(Client):
+        def as_user(self, user):
+            _token, key = APIToken.create_token(user=user, name="test")
+            self.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+            return self
+
+    return ApiClient()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests skip without Chromium, unless REQUIRE_BROWSER_TESTS makes that a failure."""
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if os.path.exists(chromium) or os.environ.get("REQUIRE_BROWSER_TESTS"):
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {chromium}")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

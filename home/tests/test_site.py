@@ -1,0 +1,101 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def test_seed_demo_is_idempotent(seeded):
+    counts = (User.objects.count(),)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert (User.objects.count(),) == counts
+
+
+def test_seed_demo_creates_every_demo_login(seeded):
+    names = set(User.objects.values_list("username", flat=True))
+    assert {
+        "trainee", "trainee2", "lecturer", "supervisor", "supervisor2",
+        "coordinator", "coordinator_shanshan", "admin",
+    } <= names
+    assert User.objects.get(username="coordinator_shanshan").coordinator_district.code == "shanshan"
+    assert User.objects.get(username="coordinator").coordinator_district is None
+
+
+def test_seed_demo_refuses_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.ENVIRONMENT = "production"
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+
+def test_home_page_is_chinese_by_default(client, seeded):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans" dir="ltr">' in html
+
+
+def test_language_switch_to_uyghur_is_rtl(client, seeded):
+    client.post("/i18n/setlang/", {"language": "ug", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="ug" dir="rtl">' in html
+
+
+def test_language_switch_to_english(client, seeded):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Log in" in html
+
+
+def test_language_choice_is_remembered_on_profile(client, seeded):
+    user = User.objects.get(username="trainee")
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "ug", "next": "/"})
+    user.refresh_from_db()
+    assert user.preferred_language == "ug"
+
+
+def test_dashboard_tells_each_role_where_to_go(client, seeded):
+    client.force_login(User.objects.get(username="admin"))
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    urls = [item.url for _label, items in response.context["destinations"] for item in items]
+    assert "/accounts/people/import/" in urls
+
+
+def test_dashboard_requires_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+
+
+def test_healthz_reports_dependencies(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"] in ("ok", "eager")
+    assert body["version"]
+
+
+def test_healthz_is_503_when_broker_is_down(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "error"
+
+
+def test_system_package_check_warns_when_missing(monkeypatch):
+    from home import checks, system_packages
+
+    monkeypatch.setattr(system_packages, "missing", lambda: {"harfbuzz_subset": "libharfbuzz-subset0"})
+    warnings = checks.check_system_packages()
+    assert warnings and "libharfbuzz-subset0" in warnings[0].hint

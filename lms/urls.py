@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from accounts.views import set_language
+from home.views import healthz
+
+from .api import api
+from .optional import app_module
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("", include("home.urls")),
+]
+
+# App URLs are added here as the apps gain pages (each with its own namespace).
+for app_label, prefix in [
+    ("courses", "learn/"),
+    ("quizzes", "quizzes/"),
+    ("practicum", "practicum/"),
+    ("certification", ""),
+    ("lecturer_corps", "corps/"),
+    ("reports", "reports/"),
+]:
+    if app_module(app_label, "urls") is not None:
+        urlpatterns.append(path(prefix, include(f"{app_label}.urls")))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))
+
+handler404 = "home.views.page_not_found"
+handler500 = "home.views.server_error"
