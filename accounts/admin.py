@@ -16,8 +16,16 @@ class UserAdmin(DjangoUserAdmin):
             _("Profile"),
             {
                 "fields": [
-                    "real_name", "mobile", "employer_unit", "system", "district", "township",
-                    "languages", "job_title", "preferred_language", "coordinator_district",
+                    "real_name",
+                    "mobile",
+                    "employer_unit",
+                    "system",
+                    "district",
+                    "township",
+                    "languages",
+                    "job_title",
+                    "preferred_language",
+                    "coordinator_district",
                 ]
             },
         ),

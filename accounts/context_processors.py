@@ -12,4 +12,3 @@ def roles_context(request):
         "is_supervisor": roles.SUPERVISOR in codes,
         "is_administrator": roles.ADMINISTRATOR in codes,
     }
-

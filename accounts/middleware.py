@@ -1,8 +1,8 @@
 """Sends staff-role users to two-factor set-up before the admin interfaces."""
 
 from django.shortcuts import redirect
-from django.utils.cache import patch_vary_headers
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from .permissions import needs_two_factor_setup
 

@@ -69,7 +69,9 @@ class User(AbstractUser):
         blank=True,
         related_name="coordinators",
         verbose_name=_("coordinator scope"),
-        help_text=_("For coordinators: the district or county they coordinate; empty = whole city."),
+        help_text=_(
+            "For coordinators: the district or county they coordinate; empty = whole city."
+        ),
     )
 
     class Meta:

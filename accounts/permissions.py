@@ -26,9 +26,7 @@ def has_two_factor(user) -> bool:
 
     cached = getattr(user, "_has_two_factor", None)
     if cached is None:
-        cached = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists()
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         user._has_two_factor = cached
     return cached
 

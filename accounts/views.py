@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from wagtail.models import APIToken
 
 from audit.services import record
 
-from .models import User
 from .forms import ApiTokenForm, PeopleImportForm, ProfileForm
-from wagtail.models import APIToken
+from .models import User
 from .permissions import can_import_people, has_two_factor, role_required
 from .roles import ADMINISTRATOR, COORDINATOR
 
@@ -24,8 +24,12 @@ def profile(request):
         if form.is_valid():
             with transaction.atomic():
                 form.save()
-                record("accounts.profile.update", request=request, obj=request.user,
-                       changes={"fields": sorted(form.changed_data)})
+                record(
+                    "accounts.profile.update",
+                    request=request,
+                    obj=request.user,
+                    changes={"fields": sorted(form.changed_data)},
+                )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
     else:

@@ -24,8 +24,12 @@ def seed(stdout=None) -> HomePage:
     hostname = settings.SITE_URL.split("://", 1)[-1].split(":")[0].split("/")[0]
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": hostname or "localhost", "port": 80, "root_page": home,
-                  "site_name": "人才库培训平台"},
+        defaults={
+            "hostname": hostname or "localhost",
+            "port": 80,
+            "root_page": home,
+            "site_name": "人才库培训平台",
+        },
     )
     Site.objects.exclude(is_default_site=True).filter(root_page__depth=1).delete()
     if stdout:

@@ -20,36 +20,91 @@ class Destination:
 # (role, URL name, title, description). URL names that an installed app does not
 # provide are skipped, so a destination appears as soon as its page exists.
 _DESTINATIONS = [
-    (roles.TRAINEE, "courses:my_learning", _("My learning"),
-     _("Your courses, progress and next lesson.")),
-    (roles.TRAINEE, "courses:catalogue", _("Course catalogue"),
-     _("Browse the programmes and enrol.")),
-    (roles.TRAINEE, "quizzes:my_results", _("My quiz results"),
-     _("Your attempts and grades.")),
-    (roles.TRAINEE, "practicum:my_entries", _("My practicum"),
-     _("Log practice hours and follow their review.")),
-    (roles.TRAINEE, "certification:my_certifications", _("My certification"),
-     _("What you still need for each qualification.")),
-    (roles.LECTURER, "lecturer_corps:my_sessions", _("My sessions"),
-     _("Assignments, availability and delivery reports.")),
-    (roles.SUPERVISOR, "practicum:review_queue", _("Review queue"),
-     _("Practicum entries waiting for your review.")),
-    (roles.SUPERVISOR, "quizzes:grading_queue", _("Grading queue"),
-     _("Essay and case-analysis answers to mark.")),
-    (roles.SUPERVISOR, "wagtailadmin_home", _("Author courses"),
-     _("Write and publish learning modules in the CMS.")),
-    (roles.COORDINATOR, "courses:cohort_list", _("Cohorts"),
-     _("Training classes and their members' progress.")),
-    (roles.COORDINATOR, "lecturer_corps:request_list", _("Service requests"),
-     _("Send certified lecturers to schools, communities, farms and townships.")),
-    (roles.COORDINATOR, "reports:dashboard", _("Dashboard"),
-     _("Figures for your district and the monthly report.")),
-    (roles.COORDINATOR, "accounts:import_people", _("Import people"),
-     _("Create or update accounts from a staff list.")),
-    (roles.ADMINISTRATOR, "wagtailadmin_home", _("Administration"),
-     _("Content, people, settings and the audit log.")),
-    (roles.ADMINISTRATOR, "accounts:import_people", _("Import people"),
-     _("Create or update accounts from a staff list.")),
+    (
+        roles.TRAINEE,
+        "courses:my_learning",
+        _("My learning"),
+        _("Your courses, progress and next lesson."),
+    ),
+    (
+        roles.TRAINEE,
+        "courses:catalogue",
+        _("Course catalogue"),
+        _("Browse the programmes and enrol."),
+    ),
+    (roles.TRAINEE, "quizzes:my_results", _("My quiz results"), _("Your attempts and grades.")),
+    (
+        roles.TRAINEE,
+        "practicum:my_entries",
+        _("My practicum"),
+        _("Log practice hours and follow their review."),
+    ),
+    (
+        roles.TRAINEE,
+        "certification:my_certifications",
+        _("My certification"),
+        _("What you still need for each qualification."),
+    ),
+    (
+        roles.LECTURER,
+        "lecturer_corps:my_sessions",
+        _("My sessions"),
+        _("Assignments, availability and delivery reports."),
+    ),
+    (
+        roles.SUPERVISOR,
+        "practicum:review_queue",
+        _("Review queue"),
+        _("Practicum entries waiting for your review."),
+    ),
+    (
+        roles.SUPERVISOR,
+        "quizzes:grading_queue",
+        _("Grading queue"),
+        _("Essay and case-analysis answers to mark."),
+    ),
+    (
+        roles.SUPERVISOR,
+        "wagtailadmin_home",
+        _("Author courses"),
+        _("Write and publish learning modules in the CMS."),
+    ),
+    (
+        roles.COORDINATOR,
+        "courses:cohort_list",
+        _("Cohorts"),
+        _("Training classes and their members' progress."),
+    ),
+    (
+        roles.COORDINATOR,
+        "lecturer_corps:request_list",
+        _("Service requests"),
+        _("Send certified lecturers to schools, communities, farms and townships."),
+    ),
+    (
+        roles.COORDINATOR,
+        "reports:dashboard",
+        _("Dashboard"),
+        _("Figures for your district and the monthly report."),
+    ),
+    (
+        roles.COORDINATOR,
+        "accounts:import_people",
+        _("Import people"),
+        _("Create or update accounts from a staff list."),
+    ),
+    (
+        roles.ADMINISTRATOR,
+        "wagtailadmin_home",
+        _("Administration"),
+        _("Content, people, settings and the audit log."),
+    ),
+    (
+        roles.ADMINISTRATOR,
+        "accounts:import_people",
+        _("Import people"),
+        _("Create or update accounts from a staff list."),
+    ),
 ]
 
 
@@ -65,4 +120,6 @@ def role_destinations(user) -> list[tuple[str, list[Destination]]]:
         except NoReverseMatch:
             continue
         grouped.setdefault(role, []).append(Destination(str(title), str(description), url))
-    return [(str(roles.ROLE_LABELS[role]), grouped[role]) for role in roles.ALL_ROLES if role in grouped]
+    return [
+        (str(roles.ROLE_LABELS[role]), grouped[role]) for role in roles.ALL_ROLES if role in grouped
+    ]

@@ -26,16 +26,26 @@ class Venue(models.Model):
     name = models.CharField(_("name"), max_length=200)
     venue_type = models.CharField(_("type"), max_length=20, choices=VenueType.choices)
     district = models.ForeignKey(
-        "places.District", on_delete=models.PROTECT, related_name="venues",
+        "places.District",
+        on_delete=models.PROTECT,
+        related_name="venues",
         verbose_name=_("district or county"),
     )
     township = models.ForeignKey(
-        "places.Township", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="venues", verbose_name=_("township"),
+        "places.Township",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="venues",
+        verbose_name=_("township"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
@@ -47,7 +57,9 @@ class Venue(models.Model):
     class Meta:
         ordering = ["district__sort_order", "venue_type", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="unique_venue_name_per_district")
+            models.UniqueConstraint(
+                fields=["district", "name"], name="unique_venue_name_per_district"
+            )
         ]
         verbose_name = _("venue")
         verbose_name_plural = _("venues")

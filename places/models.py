@@ -36,7 +36,9 @@ class Township(models.Model):
     class Meta:
         ordering = ["district__sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="unique_township_per_district")
+            models.UniqueConstraint(
+                fields=["district", "name"], name="unique_township_per_district"
+            )
         ]
         verbose_name = _("township")
         verbose_name_plural = _("townships")

@@ -29,9 +29,23 @@ def worker(tmp_path):
     }
     env.pop("DATABASE_URL", None)  # the e-mail task needs no database
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip",
-         "-Q", "celery", "-n", f"test-{os.getpid()}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lms",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-Q",
+            "celery",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
     )

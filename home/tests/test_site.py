@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -8,20 +10,26 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_seed_demo_is_idempotent(seeded):
     counts = (User.objects.count(),)
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(),) == counts
 
 
 def test_seed_demo_creates_every_demo_login(seeded):
     names = set(User.objects.values_list("username", flat=True))
     assert {
-        "trainee", "trainee2", "lecturer", "supervisor", "supervisor2",
-        "coordinator", "coordinator_shanshan", "admin",
+        "trainee",
+        "trainee2",
+        "lecturer",
+        "supervisor",
+        "supervisor2",
+        "coordinator",
+        "coordinator_shanshan",
+        "admin",
     } <= names
     assert User.objects.get(username="coordinator_shanshan").coordinator_district.code == "shanshan"
     assert User.objects.get(username="coordinator").coordinator_district is None
@@ -96,6 +104,8 @@ def test_healthz_is_503_when_broker_is_down(client, settings):
 def test_system_package_check_warns_when_missing(monkeypatch):
     from home import checks, system_packages
 
-    monkeypatch.setattr(system_packages, "missing", lambda: {"harfbuzz_subset": "libharfbuzz-subset0"})
+    monkeypatch.setattr(
+        system_packages, "missing", lambda: {"harfbuzz_subset": "libharfbuzz-subset0"}
+    )
     warnings = checks.check_system_packages()
     assert warnings and "libharfbuzz-subset0" in warnings[0].hint

@@ -8,7 +8,6 @@ harmless ones, ``production`` insists on real values.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -27,6 +26,9 @@ INSTALLED_APPS = [
     "audit",
     "home",
     "courses",
+    "quizzes",
+    "practicum",
+    "certification",
     "lecturer_corps",
     # Wagtail
     "wagtail.contrib.forms",
@@ -196,8 +198,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic tasks: apps add entries in their own settings block below.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks: each app lists its own in ``<app>/schedules.py`` (SCHEDULE dict);
+# lms/celery.py gathers them into the beat schedule.
 
 # --- Wagtail -------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
