@@ -72,3 +72,15 @@ def server_error(request):
             {"detail": "Something went wrong on our side.", "code": "server_error"}, status=500
         )
     return render(request, "500.html", status=500)
+
+
+def admin_login_redirect(request):
+    """The Wagtail and Django admin log-in pages go through allauth.
+
+    One log-in path means one set of rate limits and the two-factor step for everyone.
+    """
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    next_url = request.GET.get("next") or "/cms/"
+    return redirect_to_login(next_url, login_url=reverse("account_login"))

@@ -6,13 +6,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import set_language
-from home.views import healthz
+from home.views import admin_login_redirect, healthz
 
 from .api import api
 from .optional import app_module
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("django-admin/login/", admin_login_redirect),
+    path("cms/login/", admin_login_redirect),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -103,3 +103,15 @@ def test_production_settings_have_no_waiver():
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.mark.parametrize("path", ["/cms/login/", "/django-admin/login/"])
+def test_admin_log_in_pages_go_through_allauth(client, path):
+    response = client.get(path + "?next=/cms/pages/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_anonymous_cms_redirects_to_allauth_login(client):
+    response = client.get("/cms/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
