@@ -29,12 +29,13 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]" > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	touch $(STAMP)
 
 # Compiled translations are build output: made from locale/*.po when they change.
 messages: $(STAMP)
-	@$(PY) manage.py compilemessages --ignore=.venv -v0
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv -v0; fi
 
 lint: setup
 	$(VENV)/bin/ruff check --fix .
