@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml
 
 # Compiled translations are build output: made from locale/*.po when they change.
 messages: $(STAMP)
-	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+	@if ls locale*/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
 		$(PY) manage.py compilemessages --ignore=.venv -v0; fi
 
 lint: setup
