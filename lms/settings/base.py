@@ -229,6 +229,15 @@ LOGGING = {
     },
 }
 
+# --- Certificates ----------------------------------------------------------
+# The issuer's Ed25519 signing key (PEM) for Open Badges credentials. Production
+# must set CERT_SIGNING_KEY; elsewhere a key is generated once into the file below.
+CERT_SIGNING_KEY = env.str("CERT_SIGNING_KEY", default="")
+CERT_SIGNING_KEY_FILE = env.str(
+    "CERT_SIGNING_KEY_FILE", default=str(BASE_DIR / "var" / "cert-signing-key.pem")
+)
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
+
 # --- API -----------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -1,0 +1,367 @@
+"""Requirement kinds and their evaluators: the pluggable half of the eligibility engine.
+
+Each ``RequirementKind`` has one evaluator. An evaluator answers for a whole set of
+users at once (a queryset, used as a subquery) with a fixed number of queries, and
+the single-trainee checklist is the same call with one user. Evaluators never read
+other apps' tables themselves: they ask ``certification.sources`` (one adapter per
+owning app's selector), so that each app keeps the meaning of its own data.
+
+To add a kind: add it to ``RequirementKind``, write an evaluator class with
+``evaluate(requirement, users, context)`` returning ``{user_id: RequirementResult}``,
+and register it with ``@register``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import RequirementKind
+
+MET, MISSING, PENDING, UNAVAILABLE = "met", "missing", "pending", "unavailable"
+
+
+@dataclass
+class RequirementResult:
+    """The state of one requirement for one user, with a message a person understands."""
+
+    kind: str
+    label: str
+    met: bool
+    state: str
+    message: str
+    done: Decimal | None = None
+    needed: Decimal | None = None
+    requirement_id: int | None = None
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        if self.met:
+            return 100
+        if not self.needed:
+            return 0
+        return max(0, min(100, int(Decimal(self.done or 0) * 100 / Decimal(self.needed))))
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("done", "needed"):
+            if data[key] is not None:
+                data[key] = float(data[key])
+        data["percent"] = self.percent
+        return data
+
+
+@dataclass
+class EvaluationContext:
+    """What evaluators need besides the users: the type and, for renewals, each user's window."""
+
+    certification: object
+    sources: object
+    # user id → (first day, last day) of the period that counts (renewal kinds).
+    windows: dict[int, tuple[datetime.date, datetime.date]] = field(default_factory=dict)
+    # ids of the users evaluated, in order (read once per evaluation).
+    user_ids: list[int] = field(default_factory=list)
+
+
+EVALUATORS: dict[str, Evaluator] = {}
+
+
+def register(cls):
+    EVALUATORS[cls.kind] = cls()
+    return cls
+
+
+def number(value) -> str:
+    """31.5 → "31.5", 40.0 → "40"."""
+    value = Decimal(str(value or 0)).quantize(Decimal("0.1"))
+    text = f"{value.normalize():f}"
+    return text
+
+
+class Evaluator:
+    kind: str = ""
+
+    def label(self, requirement) -> str:
+        return requirement.label or str(RequirementKind(self.kind).label)
+
+    def evaluate(self, requirement, users, context) -> dict[int, RequirementResult]:
+        raise NotImplementedError
+
+    def result(self, requirement, **kwargs) -> RequirementResult:
+        return RequirementResult(
+            kind=self.kind,
+            label=self.label(requirement),
+            requirement_id=requirement.pk,
+            **kwargs,
+        )
+
+    def unavailable(self, requirement, user_ids, message) -> dict[int, RequirementResult]:
+        return {
+            user_id: self.result(requirement, met=False, state=UNAVAILABLE, message=message)
+            for user_id in user_ids
+        }
+
+
+@register
+class CoursesCompleted(Evaluator):
+    """Every target course completed (or at least ``minimum`` of them)."""
+
+    kind = RequirementKind.COURSES_COMPLETED
+
+    def evaluate(self, requirement, users, context):
+        courses = context.sources.required_courses(context.certification, requirement.targets)
+        user_ids = context.user_ids
+        if courses is None:
+            return self.unavailable(requirement, user_ids, _("Course records are not available."))
+        completions = context.sources.course_completions(users, [c.id for c in courses])
+        needed = int(requirement.minimum) if requirement.minimum is not None else len(courses)
+        needed = min(needed, len(courses))
+        results = {}
+        for user_id in user_ids:
+            done_ids = completions.get(user_id, {})
+            done = [c for c in courses if c.id in done_ids]
+            missing = [c.title for c in courses if c.id not in done_ids]
+            met = len(done) >= needed
+            message = ngettext(
+                "%(done)s of %(needed)s required course",
+                "%(done)s of %(needed)s required courses",
+                needed,
+            ) % {"done": min(len(done), needed) if met else len(done), "needed": needed}
+            results[user_id] = self.result(
+                requirement,
+                met=met,
+                state=MET if met else MISSING,
+                message=message,
+                done=Decimal(len(done)),
+                needed=Decimal(needed),
+                facts={
+                    "courses": [
+                        {
+                            "id": c.id,
+                            "title": c.title,
+                            "class_hours": float(c.class_hours or 0),
+                            "completed_on": done_ids[c.id].isoformat() if done_ids[c.id] else None,
+                        }
+                        for c in done
+                    ],
+                    "class_hours": float(sum(Decimal(str(c.class_hours or 0)) for c in done)),
+                    "missing": missing,
+                },
+            )
+        return results
+
+
+@register
+class QuizzesPassed(Evaluator):
+    """Every target quiz passed (best grade ≥ its pass mark); by default the final exam."""
+
+    kind = RequirementKind.QUIZZES_PASSED
+
+    def evaluate(self, requirement, users, context):
+        quizzes = context.sources.required_quizzes(context.certification, requirement.targets)
+        user_ids = context.user_ids
+        if quizzes is None:
+            return self.unavailable(requirement, user_ids, _("Quiz results are not available."))
+        if not quizzes:
+            return self.unavailable(requirement, user_ids, _("No final exam is set up yet."))
+        grades = context.sources.quiz_grades(users, [q.id for q in quizzes])
+        needed = int(requirement.minimum) if requirement.minimum is not None else len(quizzes)
+        needed = min(needed, len(quizzes))
+        results = {}
+        for user_id in user_ids:
+            user_grades = grades.get(user_id, {})
+            passed = [q for q in quizzes if user_grades.get(q.id, (None, False))[1]]
+            met = len(passed) >= needed
+            if len(quizzes) == 1:
+                grade = user_grades.get(quizzes[0].id)
+                if met:
+                    message = _("%(quiz)s passed (%(score)s)") % {
+                        "quiz": quizzes[0].title,
+                        "score": number(grade[0]),
+                    }
+                elif grade is not None and grade[0] is not None:
+                    message = _("%(quiz)s not passed yet (best %(score)s, pass mark %(mark)s)") % {
+                        "quiz": quizzes[0].title,
+                        "score": number(grade[0]),
+                        "mark": number(quizzes[0].pass_mark),
+                    }
+                else:
+                    message = _("%(quiz)s not passed yet") % {"quiz": quizzes[0].title}
+            else:
+                message = _("%(done)s of %(needed)s required quizzes passed") % {
+                    "done": len(passed),
+                    "needed": needed,
+                }
+            results[user_id] = self.result(
+                requirement,
+                met=met,
+                state=MET if met else MISSING,
+                message=message,
+                done=Decimal(len(passed)),
+                needed=Decimal(needed),
+                facts={
+                    "quizzes": [
+                        {
+                            "id": q.id,
+                            "title": q.title,
+                            "score": float(user_grades[q.id][0])
+                            if user_grades.get(q.id) and user_grades[q.id][0] is not None
+                            else None,
+                            "passed": q in passed,
+                        }
+                        for q in quizzes
+                    ]
+                },
+            )
+        return results
+
+
+@register
+class PracticumHours(Evaluator):
+    """The practicum app's requirements for the qualification (approved hours only)."""
+
+    kind = RequirementKind.PRACTICUM_HOURS
+
+    def evaluate(self, requirement, users, context):
+        user_ids = context.user_ids
+        lines = context.sources.practicum_lines(users, context.certification.code)
+        if lines is None:
+            return self.unavailable(
+                requirement, user_ids, _("Practicum records are not available.")
+            )
+        results = {}
+        for user_id in user_ids:
+            user_lines = lines.get(user_id, [])
+            unmet = [line for line in user_lines if not line.met]
+            met = bool(user_lines) and not unmet
+            if not user_lines:
+                message = _("No practicum requirements are set for this qualification.")
+            elif met:
+                message = "; ".join(
+                    _("%(done)s of %(needed)s %(what)s")
+                    % {"done": number(line.done), "needed": number(line.needed), "what": line.label}
+                    for line in user_lines[:2]
+                )
+            else:
+                message = "; ".join(
+                    _("%(done)s of %(needed)s %(what)s")
+                    % {"done": number(line.done), "needed": number(line.needed), "what": line.label}
+                    for line in unmet
+                )
+            first = unmet[0] if unmet else (user_lines[0] if user_lines else None)
+            results[user_id] = self.result(
+                requirement,
+                met=met,
+                state=MET if met else MISSING,
+                message=message,
+                done=Decimal(str(first.done)) if first else None,
+                needed=Decimal(str(first.needed)) if first else None,
+                facts={
+                    "lines": [
+                        {
+                            "code": line.code,
+                            "label": line.label,
+                            "done": float(line.done),
+                            "needed": float(line.needed),
+                            "met": line.met,
+                        }
+                        for line in user_lines
+                    ]
+                },
+            )
+        return results
+
+
+@register
+class FinalEvaluation(Evaluator):
+    """The supervisor's signed-off final competency evaluation passed."""
+
+    kind = RequirementKind.FINAL_EVALUATION
+
+    def evaluate(self, requirement, users, context):
+        user_ids = context.user_ids
+        outcomes = context.sources.final_evaluations(users, context.certification.code)
+        if outcomes is None:
+            return self.unavailable(
+                requirement, user_ids, _("Practicum evaluations are not available.")
+            )
+        messages = {
+            "passed": _("Final evaluation passed"),
+            "failed": _("Final evaluation not passed; a new evaluation is needed"),
+            "pending": _("Final evaluation pending"),
+        }
+        results = {}
+        for user_id in user_ids:
+            outcome = outcomes.get(user_id) or "pending"
+            met = outcome == "passed"
+            results[user_id] = self.result(
+                requirement,
+                met=met,
+                state=MET if met else (PENDING if outcome == "pending" else MISSING),
+                message=str(messages.get(outcome, messages["pending"])),
+                facts={"final_evaluation": outcome},
+            )
+        return results
+
+
+class _HoursInWindow(Evaluator):
+    unit_message = ""
+
+    def counts(self, users, context) -> dict[int, Decimal] | None:
+        raise NotImplementedError
+
+    def evaluate(self, requirement, users, context):
+        user_ids = context.user_ids
+        counts = self.counts(users, context)
+        if counts is None:
+            return self.unavailable(requirement, user_ids, _("These records are not available."))
+        needed = Decimal(str(requirement.minimum or 0))
+        results = {}
+        for user_id in user_ids:
+            done = Decimal(str(counts.get(user_id, 0)))
+            met = done >= needed
+            results[user_id] = self.result(
+                requirement,
+                met=met,
+                state=MET if met else MISSING,
+                message=self.unit_message % {"done": number(done), "needed": number(needed)},
+                done=done,
+                needed=needed,
+                facts={self.kind: float(done)},
+            )
+        return results
+
+
+@register
+class ContinuingEducation(_HoursInWindow):
+    """Class hours of courses completed during the current certificate's validity."""
+
+    kind = RequirementKind.CONTINUING_EDUCATION
+
+    @property
+    def unit_message(self):
+        return _("%(done)s of %(needed)s continuing-education hours")
+
+    def counts(self, users, context):
+        return context.sources.continuing_education_hours(users, context.windows)
+
+
+@register
+class SessionsDelivered(_HoursInWindow):
+    """Verified sessions delivered as a lecturer during the current validity (lecturer corps)."""
+
+    kind = RequirementKind.SESSIONS_DELIVERED
+
+    @property
+    def unit_message(self):
+        return _("%(done)s of %(needed)s verified sessions delivered")
+
+    def counts(self, users, context):
+        from .selectors import verified_sessions_delivered
+
+        return verified_sessions_delivered(users, context.windows)
