@@ -1,0 +1,19 @@
+"""Background work for learning."""
+
+from celery import shared_task
+
+
+@shared_task(time_limit=300, soft_time_limit=240, acks_late=True)
+def refresh_course_progress(course_id: int) -> int:
+    """Recompute the stored progress of a course's enrolments after its content changed.
+
+    Idempotent (running it twice gives the same figures); does nothing for a course
+    that no longer exists.
+    """
+    from .models import Course
+    from .services import refresh_course_progress as refresh
+
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        return 0
+    return refresh(course)
