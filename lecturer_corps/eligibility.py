@@ -1,0 +1,94 @@
+"""What the lecturer corps reads from certification and courses: one narrow interface.
+
+Matching needs two facts about many people at once, each in one query:
+
+* ``certificate_validity(user_ids, day)`` → ``{user_id: {qualification_code: expires_on}}``:
+  the certificates valid on ``day`` (active, started, not expired; a superseded or
+  revoked one never counts). ``expires_on`` is None for a certificate without expiry.
+* ``certificates_valid_on(user_ids, day)`` → ``{user_id: set(qualification_codes)}``.
+* ``completed_topics(user_ids)`` → ``{user_id: set(topic_codes)}``: the curriculum topics
+  whose course the person has completed (courses are matched to topics by title).
+
+``user_ids`` may be None for "everyone" (matching among thousands of lecturers reads
+the whole table rather than send thousands of ids). Qualification codes are the
+certification types' codes, ``counsellor`` and ``family_educator``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.apps import apps
+from django.db.models import Q
+
+from .topics import TOPICS, TOPICS_BY_TITLE
+
+
+def certificate_validity(
+    user_ids, day: datetime.date
+) -> dict[int, dict[str, datetime.date | None]]:
+    if not apps.is_installed("certification"):
+        return {}
+    from certification.models import Certificate, CertificateStatus
+
+    rows = Certificate.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+        status=CertificateStatus.ACTIVE,
+        valid_from__lte=day,
+    )
+    if user_ids is not None:
+        rows = rows.filter(holder_id__in=list(user_ids))
+    validity: dict[int, dict[str, datetime.date | None]] = defaultdict(dict)
+    for holder_id, code, expires_on in rows.values_list(
+        "holder_id", "certification__code", "expires_on"
+    ):
+        known = validity[holder_id].get(code, datetime.date.min)
+        # Several valid certificates of one kind (a renewal overlapping the old one):
+        # the latest expiry is what the lecturer can count on; None means no expiry.
+        if known is None or expires_on is None:
+            validity[holder_id][code] = None
+        else:
+            validity[holder_id][code] = max(known, expires_on)
+    return dict(validity)
+
+
+def certificates_valid_on(user_ids, day: datetime.date) -> dict[int, set[str]]:
+    return {user: set(codes) for user, codes in certificate_validity(user_ids, day).items()}
+
+
+def completed_topics(user_ids) -> dict[int, set[str]]:
+    if not apps.is_installed("courses"):
+        return {}
+    from courses.models import Enrolment
+
+    rows = Enrolment.objects.filter(
+        completed_at__isnull=False, course__title__in=[topic.title for topic in TOPICS]
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    topics: dict[int, set[str]] = defaultdict(set)
+    for user_id, title in rows.values_list("user_id", "course__title"):
+        topics[user_id].add(TOPICS_BY_TITLE[title].code)
+    return dict(topics)
+
+
+def certificate_periods(user_ids, first_day: datetime.date, last_day: datetime.date):
+    """Active certificates that are valid on some day of [first_day, last_day].
+
+    A list of ``(user_id, qualification_code, valid_from, expires_on)`` (one query), for
+    matching many requests on many dates at once; ``certificate_validity`` gives the
+    same answer for one day.
+    """
+    if not apps.is_installed("certification"):
+        return []
+    from certification.models import Certificate, CertificateStatus
+
+    rows = Certificate.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=first_day),
+        status=CertificateStatus.ACTIVE,
+        valid_from__lte=last_day,
+    )
+    if user_ids is not None:
+        rows = rows.filter(holder_id__in=list(user_ids))
+    return list(rows.values_list("holder_id", "certification__code", "valid_from", "expires_on"))

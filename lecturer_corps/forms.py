@@ -1,0 +1,234 @@
+"""Forms of the lecturer corps pages. They validate input; services make the changes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language
+from places.models import Township
+
+from .models import (
+    WEEKDAY_LABELS,
+    AgeBand,
+    DayPeriod,
+    LecturerProfile,
+    ServiceRequest,
+    Venue,
+    VenueType,
+    availability_bit,
+)
+from .topics import TOPICS, Audience
+
+
+def topic_choices():
+    return [(topic.code, f"{topic.title} — {topic.gloss}") for topic in TOPICS]
+
+
+AVAILABILITY_CHOICES = [
+    (f"{day}-{period}", f"{WEEKDAY_LABELS[day]} {label}")
+    for day in range(7)
+    for period, label in DayPeriod.choices
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class LecturerProfileForm(forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        label=_("Topics I teach"),
+        choices=topic_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Children's activities need a psychological counsellor's certificate, caregiver "
+            "courses a family-education instructor's, and the course completed."
+        ),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I teach in"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When I can usually go"),
+        choices=AVAILABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    preferred_venue_types = forms.MultipleChoiceField(
+        label=_("Venues I prefer"),
+        choices=VenueType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave empty for no preference."),
+    )
+
+    class Meta:
+        model = LecturerProfile
+        fields = [
+            "is_active",
+            "topics",
+            "languages",
+            "township",
+            "latitude",
+            "longitude",
+            "monthly_cap",
+            "preferred_venue_types",
+            "max_travel_km",
+        ]
+        labels = {"is_active": _("Active: propose me for sessions (untick to pause)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Township.objects.select_related("district")
+        self.fields["township"].required = True
+        self.initial.setdefault(
+            "availability",
+            [
+                value
+                for value, _label in AVAILABILITY_CHOICES
+                if self.instance.weekly_availability & availability_bit(*map(int, value.split("-")))
+            ],
+        )
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        mask = 0
+        for value in self.cleaned_data.get("availability") or []:
+            day, period = map(int, value.split("-"))
+            mask |= availability_bit(day, period)
+        profile.weekly_availability = mask
+        profile.district_id = profile.township.district_id if profile.township_id else None
+        if commit:
+            profile.save()
+        return profile
+
+
+class UnavailablePeriodForm(forms.Form):
+    starts_on = forms.DateField(label=_("From"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day cannot be before the first."))
+        return cleaned
+
+
+class ServiceRequestForm(forms.ModelForm):
+    topic = forms.ChoiceField(label=_("Topic"), choices=topic_choices)
+    repeat_weekly = forms.IntegerField(
+        label=_("Number of weekly sessions"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("More than 1 makes a weekly series that keeps the same lecturer."),
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "venue",
+            "topic",
+            "audience",
+            "age_band",
+            "expected_size",
+            "language",
+            "date",
+            "start_time",
+            "end_time",
+            "class_hours",
+            "lecturers_needed",
+            "notes",
+        ]
+        widgets = {"date": DateInput, "start_time": TimeInput, "end_time": TimeInput}
+
+    def __init__(self, *args, scope=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = (
+            Venue.objects.active().in_scope(scope).select_related("district")
+        )
+        self.fields["audience"].choices = Audience.choices
+        self.fields["age_band"].choices = [("", "—"), *AgeBand.choices]
+        self.fields["notes"].widget.attrs["rows"] = 3
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date < timezone.localdate():
+            raise forms.ValidationError(_("The date is in the past."))
+        return date
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why you decline"), max_length=300)
+
+
+class DeliveryReportForm(forms.Form):
+    children_count = forms.IntegerField(label=_("Children"), min_value=0, initial=0)
+    caregivers_count = forms.IntegerField(label=_("Caregivers"), min_value=0, initial=0)
+    teachers_count = forms.IntegerField(label=_("Teachers"), min_value=0, initial=0)
+    others_count = forms.IntegerField(label=_("Others"), min_value=0, initial=0)
+    actual_minutes = forms.IntegerField(
+        label=_("Actual duration (minutes)"), min_value=1, max_value=600
+    )
+    sign_in_sheet = forms.FileField(
+        label=_("Photo of the sign-in sheet"),
+        help_text=_("JPEG, PNG or WebP, under 10 MB. Location data is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How it went. Never write a child's name or identifying details."),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class RescheduleForm(forms.Form):
+    date = forms.DateField(label=_("New date"), widget=DateInput)
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class AutoAssignForm(forms.Form):
+    first_day = forms.DateField(label=_("From"), widget=DateInput)
+    last_day = forms.DateField(label=_("Until"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["first_day"].initial = today
+        self.fields["last_day"].initial = today + datetime.timedelta(days=30)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last:
+            if last < first:
+                self.add_error("last_day", _("The last day cannot be before the first."))
+            elif (last - first).days > 92:
+                self.add_error("last_day", _("Plan at most three months at a time."))
+        return cleaned
+
+
+class VenueImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    dry_run = forms.BooleanField(label=_("Only check, change nothing"), required=False)

@@ -1,0 +1,1004 @@
+"""Reads of the lecturer corps: matching lecturers to requests, lists, and figures.
+
+Matching works on whole columns at once. ``load_matching_data`` reads everything
+matching needs for a set of requests in a fixed number of queries (lecturers,
+certificates, completed courses, unavailable dates, sessions near those dates,
+monthly loads, history, series, earlier refusals) and turns it into numpy arrays;
+``evaluate`` then checks every hard constraint and computes every soft cost for all
+lecturers of one request with array operations. ``rank_candidates`` and the
+auto-assign planner (``lecturer_corps.assignment``) are built on it, and so is the
+check the services make before they write (``hard_constraint_failures``).
+
+Hard constraints (a lecturer failing one is excluded, with the reason):
+active, valid certificate of the topic's qualification *on the session date*,
+offers the topic, has completed its course, speaks the language, is available at
+that time of the week, not on leave that day, under their monthly cap, no overlap
+with their other sessions, enough travel time between venues, has not declined
+this request, is not already on it.
+
+Soft costs (lower is better), in "kilometre-equivalents": road distance from home;
+workload this month (fairness); continuity (same series, same venue before);
+experience with the topic; the lecturer's own preferences (venue types, distance).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Language
+
+from . import eligibility, travel
+from .models import (
+    LIVE_SESSION_STATUSES,
+    PERIOD_BOUNDARIES,
+    WEEKDAY_LABELS,
+    DeliveryReport,
+    LecturerProfile,
+    Notification,
+    ServiceRequest,
+    Session,
+    SessionStatus,
+    UnavailablePeriod,
+    VenueType,
+    availability_needed,
+)
+from .topics import QUALIFICATION_LABELS, TOPICS_BY_CODE, topic_mask
+
+# --- reasons -------------------------------------------------------------------------
+
+PAUSED = "paused"
+NO_CERTIFICATE = "no_certificate"
+TOPIC_NOT_OFFERED = "topic_not_offered"
+COURSE_NOT_COMPLETED = "course_not_completed"
+LANGUAGE = "language"
+WEEKLY_AVAILABILITY = "weekly_availability"
+UNAVAILABLE_DATE = "unavailable_date"
+MONTHLY_CAP = "monthly_cap"
+OVERLAP = "overlap"
+TRAVEL_TIME = "travel_time"
+DECLINED = "declined"
+ALREADY_ASSIGNED = "already_assigned"
+
+HARD_CONSTRAINTS = (
+    ALREADY_ASSIGNED,
+    DECLINED,
+    PAUSED,
+    NO_CERTIFICATE,
+    TOPIC_NOT_OFFERED,
+    COURSE_NOT_COMPLETED,
+    LANGUAGE,
+    WEEKLY_AVAILABILITY,
+    UNAVAILABLE_DATE,
+    MONTHLY_CAP,
+    OVERLAP,
+    TRAVEL_TIME,
+)
+BIT = {code: 1 << index for index, code in enumerate(HARD_CONSTRAINTS)}
+
+
+def constraint_label(code: str) -> str:
+    """A short, translated name of a hard constraint (for summaries)."""
+    return {
+        ALREADY_ASSIGNED: _("already on this request"),
+        DECLINED: _("declined or did not answer"),
+        PAUSED: _("paused"),
+        NO_CERTIFICATE: _("no valid certificate on the date"),
+        TOPIC_NOT_OFFERED: _("does not offer the topic"),
+        COURSE_NOT_COMPLETED: _("course not completed"),
+        LANGUAGE: _("does not speak the language"),
+        WEEKLY_AVAILABILITY: _("not available at that time"),
+        UNAVAILABLE_DATE: _("unavailable that day"),
+        MONTHLY_CAP: _("monthly cap reached"),
+        OVERLAP: _("another session at that time"),
+        TRAVEL_TIME: _("not enough travel time"),
+    }[code]
+
+
+# --- soft costs ----------------------------------------------------------------------
+
+FAIRNESS_WEIGHT = 10.0  # per session already held that month (≈ 10 km of travel)
+SERIES_CONTINUITY_BONUS = 40.0
+VENUE_CONTINUITY_BONUS = 10.0
+EXPERIENCE_BONUS = 3.0  # per time taught, up to EXPERIENCE_CAP times
+EXPERIENCE_CAP = 5
+NOT_PREFERRED_VENUE_TYPE = 15.0
+BEYOND_PREFERRED_DISTANCE = 25.0
+UNKNOWN_DISTANCE_KM = 60.0
+
+LANGUAGE_BITS = {Language.MANDARIN: 1, Language.UYGHUR: 2}
+VENUE_TYPE_BITS = {code: 1 << index for index, code in enumerate(VenueType.values)}
+
+
+def _language_mask(codes) -> int:
+    return sum(LANGUAGE_BITS.get(code, 0) for code in set(codes or ()))
+
+
+def _venue_type_mask(codes) -> int:
+    return sum(VENUE_TYPE_BITS.get(code, 0) for code in set(codes or ()))
+
+
+def _epoch_minutes(moment: datetime.datetime) -> int:
+    return int(moment.timestamp() // 60)
+
+
+def _minute_of_day(value: datetime.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _month_key(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _float(value) -> float:
+    return float(value) if value is not None else np.nan
+
+
+# --- the data ------------------------------------------------------------------------
+
+
+@dataclass
+class LecturerPool:
+    """Every candidate lecturer as columns (index i is the same lecturer in each array)."""
+
+    user_ids: np.ndarray
+    profile_ids: np.ndarray
+    names: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    languages: np.ndarray
+    topics: np.ndarray
+    availability: np.ndarray
+    cap: np.ndarray
+    active: np.ndarray
+    preferred_venue_types: np.ndarray
+    max_travel_km: np.ndarray
+    index: dict[int, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.user_ids)
+
+
+def load_pool(user_ids=None) -> LecturerPool:
+    """Lecturer profiles of active accounts (one query)."""
+    profiles = LecturerProfile.objects.filter(user__is_active=True)
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=list(user_ids))
+    rows = list(
+        profiles.order_by("user_id").values_list(
+            "user_id",
+            "pk",
+            "user__real_name",
+            "user__username",
+            "latitude",
+            "longitude",
+            "township__latitude",
+            "township__longitude",
+            "languages",
+            "topics",
+            "weekly_availability",
+            "monthly_cap",
+            "is_active",
+            "preferred_venue_types",
+            "max_travel_km",
+        )
+    )
+    n = len(rows)
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    languages = np.zeros(n, dtype=np.int64)
+    topics = np.zeros(n, dtype=np.int64)
+    preferred = np.zeros(n, dtype=np.int64)
+    max_travel = np.full(n, np.nan)
+    names = []
+    for i, row in enumerate(rows):
+        (_u, _p, real_name, username, la, lo, tla, tlo, langs, tops, _a, _c, _act, pref, mt) = row
+        names.append(real_name or username)
+        if la is not None and lo is not None:
+            lat[i], lon[i] = float(la), float(lo)
+        elif tla is not None and tlo is not None:
+            lat[i], lon[i] = float(tla), float(tlo)
+        languages[i] = _language_mask(langs)
+        topics[i] = topic_mask(tops)
+        preferred[i] = _venue_type_mask(pref)
+        if mt is not None:
+            max_travel[i] = float(mt)
+    user_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    return LecturerPool(
+        user_ids=user_ids,
+        profile_ids=np.array([row[1] for row in rows], dtype=np.int64),
+        names=names,
+        lat=lat,
+        lon=lon,
+        languages=languages,
+        topics=topics,
+        availability=np.array([row[10] for row in rows], dtype=np.int64),
+        cap=np.array([row[11] for row in rows], dtype=np.int64),
+        active=np.array([row[12] for row in rows], dtype=bool),
+        preferred_venue_types=preferred,
+        max_travel_km=max_travel,
+        index={int(user_id): i for i, user_id in enumerate(user_ids)},
+    )
+
+
+@dataclass
+class BookedSessions:
+    """Live sessions near the requests' dates, as columns."""
+
+    lecturer: np.ndarray  # pool index
+    start: np.ndarray  # epoch minutes
+    end: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    request_id: np.ndarray
+    day: np.ndarray  # date ordinal (local)
+    venue_names: list[str]
+    by_day: dict[int, np.ndarray]  # date ordinal → row numbers
+
+
+@dataclass
+class MatchingData:
+    pool: LecturerPool
+    certificates: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # code → idx, from, to
+    completed: np.ndarray  # topic bit mask of completed courses
+    unavailable: tuple[np.ndarray, np.ndarray, np.ndarray]  # idx, from ordinal, to ordinal
+    unavailable_notes: list[str]
+    booked: BookedSessions
+    monthly_load: dict[int, np.ndarray]  # month key → sessions per lecturer
+    topic_history: dict[str, np.ndarray]  # topic code → times taught (delivered/verified)
+    venue_history: dict[int, np.ndarray]  # venue id → times served
+    series_lecturers: dict[object, set[int]]  # series uuid → pool indices on the series
+    refused: dict[int, dict[int, str]]  # request id → {pool index: session status}
+    assigned: dict[int, set[int]]  # request id → pool indices with a live session on it
+
+
+def load_matching_data(requests, *, user_ids=None, pool: LecturerPool | None = None):
+    """Everything matching needs for ``requests`` (ServiceRequest objects with venues),
+    in a fixed number of queries whatever the number of lecturers or requests."""
+    requests = list(requests)
+    pool = pool if pool is not None else load_pool(user_ids)
+    n = len(pool)
+    idx = pool.index
+    days = [r.date for r in requests] or [timezone.localdate()]
+    first_day, last_day = min(days), max(days)
+    restrict = list(user_ids) if user_ids is not None else None
+
+    # Certificates valid on some requested day (1 query).
+    certificates = {}
+    grouped = defaultdict(list)
+    for holder, code, valid_from, expires_on in eligibility.certificate_periods(
+        restrict, first_day, last_day
+    ):
+        if holder in idx:
+            grouped[code].append(
+                (idx[holder], valid_from.toordinal(), (expires_on or datetime.date.max).toordinal())
+            )
+    for code, items in grouped.items():
+        array = np.array(items, dtype=np.int64)
+        certificates[code] = (array[:, 0], array[:, 1], array[:, 2])
+
+    # Completed topic courses (1 query).
+    completed = np.zeros(n, dtype=np.int64)
+    for user_id, codes in eligibility.completed_topics(restrict).items():
+        if user_id in idx:
+            completed[idx[user_id]] = topic_mask(codes)
+
+    lecturer_filter = Q(lecturer_id__in=restrict) if restrict is not None else Q()
+
+    # Unavailable periods touching the days (1 query).
+    periods = UnavailablePeriod.objects.filter(
+        starts_on__lte=last_day, ends_on__gte=first_day, profile__user__is_active=True
+    )
+    if restrict is not None:
+        periods = periods.filter(profile__user_id__in=restrict)
+    unavailable_rows = [
+        (idx[u], s.toordinal(), e.toordinal(), note)
+        for u, s, e, note in periods.values_list("profile__user_id", "starts_on", "ends_on", "note")
+        if u in idx
+    ]
+    unavailable = (
+        np.array([r[0] for r in unavailable_rows], dtype=np.int64),
+        np.array([r[1] for r in unavailable_rows], dtype=np.int64),
+        np.array([r[2] for r in unavailable_rows], dtype=np.int64),
+    )
+
+    # Live sessions from the day before the first to the day after the last (1 query).
+    zone = timezone.get_current_timezone()
+    window_start = timezone.make_aware(
+        datetime.datetime.combine(first_day - datetime.timedelta(days=1), datetime.time.min), zone
+    )
+    window_end = timezone.make_aware(
+        datetime.datetime.combine(last_day + datetime.timedelta(days=2), datetime.time.min), zone
+    )
+    session_rows = [
+        row
+        for row in Session.objects.filter(
+            lecturer_filter,
+            status__in=LIVE_SESSION_STATUSES,
+            starts_at__lt=window_end,
+            ends_at__gt=window_start,
+        ).values_list(
+            "lecturer_id",
+            "starts_at",
+            "ends_at",
+            "request__venue__latitude",
+            "request__venue__longitude",
+            "request_id",
+            "request__venue__name",
+            "request__date",
+        )
+        if row[0] in idx
+    ]
+    by_day = defaultdict(list)
+    for row_number, row in enumerate(session_rows):
+        by_day[row[7].toordinal()].append(row_number)
+    booked = BookedSessions(
+        lecturer=np.array([idx[r[0]] for r in session_rows], dtype=np.int64),
+        start=np.array([_epoch_minutes(r[1]) for r in session_rows], dtype=np.int64),
+        end=np.array([_epoch_minutes(r[2]) for r in session_rows], dtype=np.int64),
+        lat=np.array([_float(r[3]) for r in session_rows]),
+        lon=np.array([_float(r[4]) for r in session_rows]),
+        request_id=np.array([r[5] for r in session_rows], dtype=np.int64),
+        day=np.array([r[7].toordinal() for r in session_rows], dtype=np.int64),
+        venue_names=[r[6] for r in session_rows],
+        by_day={day: np.array(rows, dtype=np.int64) for day, rows in by_day.items()},
+    )
+
+    # Sessions per lecturer in each requested month (1 query).
+    months = {_month_key(day) for day in days}
+    month_filter = Q()
+    for key in months:
+        month_filter |= Q(request__date__year=key // 12, request__date__month=key % 12 + 1)
+    monthly_load = {key: np.zeros(n, dtype=np.int64) for key in months}
+    for user_id, year, month, count in (
+        Session.objects.filter(lecturer_filter, month_filter, status__in=LIVE_SESSION_STATUSES)
+        .annotate(year=ExtractYear("request__date"), month=ExtractMonth("request__date"))
+        .values_list("lecturer_id", "year", "month")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        key = year * 12 + month - 1
+        if user_id in idx and key in monthly_load:
+            monthly_load[key][idx[user_id]] += count
+
+    delivered = Session.objects.filter(
+        lecturer_filter, status__in=(SessionStatus.DELIVERED, SessionStatus.VERIFIED)
+    )
+    # Times each lecturer taught each requested topic, and served each venue (2 queries).
+    topic_history = {r.topic: np.zeros(n, dtype=np.int64) for r in requests}
+    for user_id, topic, count in (
+        delivered.filter(request__topic__in=list(topic_history))
+        .values_list("lecturer_id", "request__topic")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        if user_id in idx:
+            topic_history[topic][idx[user_id]] = count
+    venue_history = {r.venue_id: np.zeros(n, dtype=np.int64) for r in requests}
+    for user_id, venue_id, count in (
+        delivered.filter(request__venue_id__in=list(venue_history))
+        .values_list("lecturer_id", "request__venue_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        if user_id in idx:
+            venue_history[venue_id][idx[user_id]] = count
+
+    # Who already serves each series, and who refused or holds each request (2 queries).
+    series_ids = {r.series for r in requests if r.series}
+    series_lecturers: dict[object, set[int]] = defaultdict(set)
+    if series_ids:
+        for series, user_id in Session.objects.filter(
+            lecturer_filter,
+            request__series__in=series_ids,
+            status__in=LIVE_SESSION_STATUSES,
+        ).values_list("request__series", "lecturer_id"):
+            if user_id in idx:
+                series_lecturers[series].add(idx[user_id])
+    refused: dict[int, dict[int, str]] = defaultdict(dict)
+    assigned: dict[int, set[int]] = defaultdict(set)
+    request_ids = [r.pk for r in requests if r.pk]
+    if request_ids:
+        for request_id, user_id, status in Session.objects.filter(
+            lecturer_filter, request_id__in=request_ids
+        ).values_list("request_id", "lecturer_id", "status"):
+            if user_id not in idx:
+                continue
+            if status in LIVE_SESSION_STATUSES:
+                assigned[request_id].add(idx[user_id])
+            elif status in (SessionStatus.DECLINED, SessionStatus.EXPIRED):
+                refused[request_id][idx[user_id]] = status
+
+    return MatchingData(
+        pool=pool,
+        certificates=certificates,
+        completed=completed,
+        unavailable=unavailable,
+        unavailable_notes=[r[3] for r in unavailable_rows],
+        booked=booked,
+        monthly_load=monthly_load,
+        topic_history=topic_history,
+        venue_history=venue_history,
+        series_lecturers=dict(series_lecturers),
+        refused=dict(refused),
+        assigned=dict(assigned),
+    )
+
+
+# --- evaluating one request --------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """Every lecturer's standing for one request, as columns."""
+
+    request: ServiceRequest
+    data: MatchingData
+    flags: np.ndarray  # bit set of failed hard constraints (0 = allowed)
+    cost: np.ndarray  # total soft cost
+    distance_km: np.ndarray  # road km from home (NaN = unknown)
+    certificate_expiry: np.ndarray  # ordinal of the latest expiry of a valid certificate
+    load: np.ndarray  # sessions already this month
+    taught: np.ndarray  # times taught this topic
+    served_venue: np.ndarray
+    in_series: np.ndarray
+    not_preferred_type: np.ndarray
+    beyond_preferred_distance: np.ndarray
+    conflict_row: np.ndarray  # booked-session row that conflicts (-1 none)
+    conflict_travel: np.ndarray  # travel minutes needed for that conflict
+    unavailable_row: np.ndarray  # unavailable-period row (-1 none)
+
+    @property
+    def feasible(self) -> np.ndarray:
+        return self.flags == 0
+
+
+def request_geometry(request):
+    venue = request.venue
+    return _float(venue.latitude), _float(venue.longitude)
+
+
+def evaluate(data: MatchingData, request: ServiceRequest) -> Evaluation:
+    """Check every hard constraint and price every soft cost for all lecturers at once."""
+    pool = data.pool
+    n = len(pool)
+    topic = TOPICS_BY_CODE[request.topic]
+    flags = np.zeros(n, dtype=np.int64)
+    day = request.date.toordinal()
+
+    # Already on this request, or refused it.
+    for i in data.assigned.get(request.pk, ()):
+        flags[i] |= BIT[ALREADY_ASSIGNED]
+    for i in data.refused.get(request.pk, {}):
+        flags[i] |= BIT[DECLINED]
+
+    flags[~pool.active] |= BIT[PAUSED]
+
+    # Certificate of the topic's qualification valid on the session date.
+    expiry = np.full(n, -1, dtype=np.int64)
+    if topic.qualification in data.certificates:
+        holders, valid_from, valid_to = data.certificates[topic.qualification]
+        valid = (valid_from <= day) & (valid_to >= day)
+        np.maximum.at(expiry, holders[valid], valid_to[valid])
+    flags[expiry < 0] |= BIT[NO_CERTIFICATE]
+
+    bit = np.int64(1 << topic.bit)
+    flags[(pool.topics & bit) == 0] |= BIT[TOPIC_NOT_OFFERED]
+    flags[(data.completed & bit) == 0] |= BIT[COURSE_NOT_COMPLETED]
+    flags[(pool.languages & LANGUAGE_BITS.get(request.language, 0)) == 0] |= BIT[LANGUAGE]
+
+    needed = np.int64(
+        availability_needed(
+            request.date.weekday(),
+            _minute_of_day(request.start_time),
+            _minute_of_day(request.end_time),
+        )
+    )
+    flags[(pool.availability & needed) != needed] |= BIT[WEEKLY_AVAILABILITY]
+
+    unavailable_row = np.full(n, -1, dtype=np.int64)
+    u_idx, u_from, u_to = data.unavailable
+    if len(u_idx):
+        hits = np.nonzero((u_from <= day) & (u_to >= day))[0]
+        unavailable_row[u_idx[hits]] = hits
+        flags[u_idx[hits]] |= BIT[UNAVAILABLE_DATE]
+
+    load = data.monthly_load.get(_month_key(request.date), np.zeros(n, dtype=np.int64))
+    flags[load >= pool.cap] |= BIT[MONTHLY_CAP]
+
+    # Other sessions of the same lecturer that day, the day before and after.
+    venue_lat, venue_lon = request_geometry(request)
+    conflict_row = np.full(n, -1, dtype=np.int64)
+    conflict_travel = np.zeros(n)
+    booked = data.booked
+    rows = [booked.by_day.get(d) for d in (day - 1, day, day + 1)]
+    rows = (
+        np.concatenate([r for r in rows if r is not None])
+        if any(r is not None for r in rows)
+        else np.zeros(0, dtype=np.int64)
+    )
+    if len(rows):
+        rows = rows[booked.request_id[rows] != (request.pk or 0)]
+        start, end = _epoch_minutes(request.starts_at), _epoch_minutes(request.ends_at)
+        s_start, s_end = booked.start[rows], booked.end[rows]
+        overlap = (s_start < end) & (s_end > start)
+        gap = np.maximum(start - s_end, s_start - end)
+        needed_minutes = np.nan_to_num(
+            travel.travel_minutes(booked.lat[rows], booked.lon[rows], venue_lat, venue_lon),
+            nan=travel.TRANSFER_MINUTES,
+        )
+        too_far = ~overlap & (gap < needed_minutes)
+        for mask, code in ((too_far, TRAVEL_TIME), (overlap, OVERLAP)):
+            hit_rows = rows[mask]
+            lecturers = booked.lecturer[hit_rows]
+            flags[lecturers] |= BIT[code]
+            conflict_row[lecturers] = hit_rows
+            conflict_travel[lecturers] = needed_minutes[mask]
+
+    # Soft costs.
+    distance = travel.road_km(pool.lat, pool.lon, venue_lat, venue_lon)
+    taught = data.topic_history.get(request.topic, np.zeros(n, dtype=np.int64))
+    served = data.venue_history.get(request.venue_id, np.zeros(n, dtype=np.int64))
+    in_series = np.zeros(n, dtype=bool)
+    if request.series:
+        members = list(data.series_lecturers.get(request.series, ()))
+        in_series[members] = True
+    type_bit = VENUE_TYPE_BITS.get(request.venue.venue_type, 0)
+    not_preferred = (pool.preferred_venue_types != 0) & (
+        (pool.preferred_venue_types & type_bit) == 0
+    )
+    beyond = ~np.isnan(pool.max_travel_km) & (np.nan_to_num(distance, nan=0.0) > pool.max_travel_km)
+    cost = (
+        np.nan_to_num(distance, nan=UNKNOWN_DISTANCE_KM)
+        + FAIRNESS_WEIGHT * load
+        - SERIES_CONTINUITY_BONUS * in_series
+        - VENUE_CONTINUITY_BONUS * (served > 0)
+        - EXPERIENCE_BONUS * np.minimum(taught, EXPERIENCE_CAP)
+        + NOT_PREFERRED_VENUE_TYPE * not_preferred
+        + BEYOND_PREFERRED_DISTANCE * beyond
+    )
+    return Evaluation(
+        request=request,
+        data=data,
+        flags=flags,
+        cost=cost,
+        distance_km=distance,
+        certificate_expiry=expiry,
+        load=load,
+        taught=taught,
+        served_venue=served,
+        in_series=in_series,
+        not_preferred_type=not_preferred,
+        beyond_preferred_distance=beyond,
+        conflict_row=conflict_row,
+        conflict_travel=conflict_travel,
+        unavailable_row=unavailable_row,
+    )
+
+
+# --- explanations --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _month_label(ordinal_or_date) -> str:
+    day = (
+        ordinal_or_date
+        if isinstance(ordinal_or_date, datetime.date)
+        else datetime.date.fromordinal(int(ordinal_or_date))
+    )
+    return f"{day:%Y-%m}"
+
+
+def _time(minutes_since_epoch: int) -> str:
+    moment = datetime.datetime.fromtimestamp(int(minutes_since_epoch) * 60, tz=datetime.UTC)
+    return formats.time_format(timezone.localtime(moment), "H:i")
+
+
+def candidate_reasons(evaluation: Evaluation, i: int) -> list[Reason]:
+    """Why lecturer ``i`` suits the request, in the reader's language."""
+    request = evaluation.request
+    topic = TOPICS_BY_CODE[request.topic]
+    qualification = QUALIFICATION_LABELS[topic.qualification]
+    reasons = []
+    expiry = int(evaluation.certificate_expiry[i])
+    if expiry >= datetime.date.max.toordinal():
+        text = _("valid %(qualification)s certificate without expiry") % {
+            "qualification": qualification
+        }
+    else:
+        text = _("valid %(qualification)s certificate until %(month)s") % {
+            "qualification": qualification,
+            "month": _month_label(expiry),
+        }
+    reasons.append(Reason("certificate", text))
+    taught = int(evaluation.taught[i])
+    if taught:
+        text = ngettext(
+            "taught this course %(count)d time", "taught this course %(count)d times", taught
+        ) % {"count": taught}
+    else:
+        text = _("has not taught this course here yet")
+    reasons.append(Reason("experience", text))
+    reasons.append(
+        Reason(
+            "language",
+            _("speaks %(language)s") % {"language": Language(request.language).label},
+        )
+    )
+    distance = evaluation.distance_km[i]
+    if np.isnan(distance):
+        reasons.append(Reason("distance", _("distance unknown (no home location)")))
+    else:
+        reasons.append(Reason("distance", _("%(km)d km") % {"km": round(float(distance))}))
+    load = int(evaluation.load[i])
+    reasons.append(
+        Reason(
+            "workload",
+            ngettext("%(count)d session this month", "%(count)d sessions this month", load)
+            % {"count": load},
+        )
+    )
+    if evaluation.in_series[i]:
+        reasons.append(Reason("continuity", _("already teaches this series")))
+    elif evaluation.served_venue[i]:
+        reasons.append(Reason("continuity", _("has served this venue before")))
+    if evaluation.not_preferred_type[i]:
+        reasons.append(Reason("preference", _("prefers other kinds of venue")))
+    if evaluation.beyond_preferred_distance[i]:
+        reasons.append(
+            Reason(
+                "preference",
+                _("farther than their preferred %(km)d km")
+                % {"km": int(evaluation.data.pool.max_travel_km[i])},
+            )
+        )
+    return reasons
+
+
+def exclusion_reasons(evaluation: Evaluation, i: int) -> list[Reason]:
+    """Why lecturer ``i`` cannot take the request, one reason per failed constraint."""
+    request = evaluation.request
+    flags = int(evaluation.flags[i])
+    topic = TOPICS_BY_CODE[request.topic]
+    data = evaluation.data
+    reasons = []
+    for code in HARD_CONSTRAINTS:
+        if not flags & BIT[code]:
+            continue
+        if code == ALREADY_ASSIGNED:
+            text = _("already assigned to this request")
+        elif code == DECLINED:
+            status = data.refused.get(request.pk, {}).get(i)
+            text = (
+                _("did not answer this request in time")
+                if status == SessionStatus.EXPIRED
+                else _("declined this request")
+            )
+        elif code == PAUSED:
+            text = _("has paused their availability")
+        elif code == NO_CERTIFICATE:
+            text = _("no valid %(qualification)s certificate on %(date)s") % {
+                "qualification": QUALIFICATION_LABELS[topic.qualification],
+                "date": request.date.isoformat(),
+            }
+        elif code == TOPIC_NOT_OFFERED:
+            text = _("does not offer “%(topic)s”") % {"topic": topic.title}
+        elif code == COURSE_NOT_COMPLETED:
+            text = _("has not completed the course “%(topic)s”") % {"topic": topic.title}
+        elif code == LANGUAGE:
+            text = _("does not speak %(language)s") % {"language": Language(request.language).label}
+        elif code == WEEKLY_AVAILABILITY:
+            text = _("not available on %(weekday)s at %(start)s–%(end)s") % {
+                "weekday": WEEKDAY_LABELS[request.date.weekday()],
+                "start": request.start_time.strftime("%H:%M"),
+                "end": request.end_time.strftime("%H:%M"),
+            }
+        elif code == UNAVAILABLE_DATE:
+            note = data.unavailable_notes[int(evaluation.unavailable_row[i])]
+            text = _("unavailable on %(date)s") % {"date": request.date.isoformat()}
+            if note:
+                text = f"{text} ({note})"
+        elif code == MONTHLY_CAP:
+            text = _("already has %(count)d sessions in %(month)s (monthly cap %(cap)d)") % {
+                "count": int(evaluation.load[i]),
+                "month": _month_label(request.date),
+                "cap": int(data.pool.cap[i]),
+            }
+        elif code == OVERLAP:
+            row = int(evaluation.conflict_row[i])
+            text = _("already booked %(start)s–%(end)s at %(venue)s") % {
+                "start": _time(data.booked.start[row]),
+                "end": _time(data.booked.end[row]),
+                "venue": data.booked.venue_names[row],
+            }
+        else:  # TRAVEL_TIME
+            row = int(evaluation.conflict_row[i])
+            text = _(
+                "needs about %(minutes)d minutes to travel from %(venue)s "
+                "(%(start)s–%(end)s); there is not enough time between the sessions"
+            ) % {
+                "minutes": round(float(evaluation.conflict_travel[i])),
+                "venue": data.booked.venue_names[row],
+                "start": _time(data.booked.start[row]),
+                "end": _time(data.booked.end[row]),
+            }
+        reasons.append(Reason(code, text))
+    return reasons
+
+
+@dataclass
+class Candidate:
+    user_id: int
+    name: str
+    cost: float
+    distance_km: float | None
+    reasons: list[Reason]
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(str(reason) for reason in self.reasons)
+
+
+class Exclusion:
+    """An excluded lecturer; the reasons are rendered when first read."""
+
+    def __init__(self, evaluation: Evaluation, i: int):
+        self._evaluation, self._i = evaluation, i
+        self.user_id = int(evaluation.data.pool.user_ids[i])
+        self.name = evaluation.data.pool.names[i]
+        self.flags = int(evaluation.flags[i])
+        self._reasons = None
+
+    @property
+    def codes(self) -> list[str]:
+        return [code for code in HARD_CONSTRAINTS if self.flags & BIT[code]]
+
+    @property
+    def reasons(self) -> list[Reason]:
+        if self._reasons is None:
+            self._reasons = exclusion_reasons(self._evaluation, self._i)
+        return self._reasons
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(str(reason) for reason in self.reasons)
+
+
+@dataclass
+class Ranking:
+    request: ServiceRequest
+    candidates: list[Candidate]
+    exclusions: list[Exclusion]
+
+    def exclusion_summary(self) -> list[tuple[str, str, int]]:
+        """(code, label, how many lecturers fail it), most common first."""
+        counts = defaultdict(int)
+        for exclusion in self.exclusions:
+            for code in exclusion.codes:
+                counts[code] += 1
+        return sorted(
+            ((code, constraint_label(code), count) for code, count in counts.items()),
+            key=lambda item: -item[2],
+        )
+
+
+def rank_evaluation(evaluation: Evaluation, *, limit: int | None = None) -> Ranking:
+    pool = evaluation.data.pool
+    feasible = np.nonzero(evaluation.feasible)[0]
+    order = feasible[np.argsort(evaluation.cost[feasible], kind="stable")]
+    if limit is not None:
+        order = order[:limit]
+    candidates = [
+        Candidate(
+            user_id=int(pool.user_ids[i]),
+            name=pool.names[i],
+            cost=round(float(evaluation.cost[i]), 1),
+            distance_km=None
+            if np.isnan(evaluation.distance_km[i])
+            else round(float(evaluation.distance_km[i]), 1),
+            reasons=candidate_reasons(evaluation, int(i)),
+        )
+        for i in order
+    ]
+    exclusions = [Exclusion(evaluation, int(i)) for i in np.nonzero(~evaluation.feasible)[0]]
+    return Ranking(request=evaluation.request, candidates=candidates, exclusions=exclusions)
+
+
+def rank_candidates(request: ServiceRequest, *, limit: int | None = None) -> Ranking:
+    """Allowed lecturers for a request, best first, with reasons; and everyone excluded."""
+    data = load_matching_data([request])
+    return rank_evaluation(evaluate(data, request), limit=limit)
+
+
+def hard_constraint_failures(request: ServiceRequest, lecturer) -> list[Reason]:
+    """The hard constraints one lecturer fails for a request (empty list = allowed)."""
+    data = load_matching_data([request], user_ids=[lecturer.pk])
+    if not len(data.pool):
+        return [Reason("no_profile", _("%(name)s has no lecturer profile.") % {"name": lecturer})]
+    evaluation = evaluate(data, request)
+    return exclusion_reasons(evaluation, 0)
+
+
+def best_candidate(request: ServiceRequest, *, exclude_user_ids=()) -> Candidate | None:
+    ranking = rank_candidates(request)
+    for candidate in ranking.candidates:
+        if candidate.user_id not in exclude_user_ids:
+            return candidate
+    return None
+
+
+# --- lists for pages and the API ----------------------------------------------------
+
+
+def requests_for_coordinator(district, *, status=None, month: datetime.date | None = None):
+    rows = (
+        ServiceRequest.objects.in_scope(district)
+        .select_related("venue", "venue__district")
+        .prefetch_related("sessions__lecturer")
+        .order_by("starts_at", "pk")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if month:
+        rows = rows.filter(date__year=month.year, date__month=month.month)
+    return rows
+
+
+def sessions_for_lecturer(user):
+    return (
+        Session.objects.filter(lecturer=user)
+        .select_related("request", "request__venue", "request__venue__district", "delivery_report")
+        .order_by("starts_at", "pk")
+    )
+
+
+def reports_waiting_for_verification(district):
+    return (
+        DeliveryReport.objects.filter(
+            verified_at__isnull=True, session__status=SessionStatus.DELIVERED
+        )
+        .filter(Q(session__request__venue__district=district) if district else Q())
+        .select_related(
+            "session", "session__lecturer", "session__request", "session__request__venue"
+        )
+        .order_by("filed_at")
+    )
+
+
+def calendar_sessions(district, first_day: datetime.date, last_day: datetime.date):
+    """Live sessions in the period, in scope, for the coordinator's calendar by district."""
+    return (
+        Session.objects.live()
+        .in_scope(district)
+        .filter(request__date__gte=first_day, request__date__lte=last_day)
+        .select_related("lecturer", "request", "request__venue", "request__venue__district")
+        .order_by("starts_at", "request__venue__district__sort_order", "pk")
+    )
+
+
+def unread_notification_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def lecturers_in_scope(district):
+    return (
+        LecturerProfile.objects.in_scope(district)
+        .filter(user__is_active=True)
+        .select_related("user", "district", "township")
+        .order_by("user__username")
+    )
+
+
+# --- figures other apps use ---------------------------------------------------------
+
+
+def verified_sessions_count(user_ids, since: datetime.date | None = None) -> dict[int, int]:
+    """Verified sessions each lecturer delivered on or after ``since`` (for renewal)."""
+    rows = Session.objects.filter(lecturer_id__in=list(user_ids), status=SessionStatus.VERIFIED)
+    if since is not None:
+        rows = rows.filter(request__date__gte=since)
+    return dict(rows.values_list("lecturer_id").annotate(count=Count("id")).order_by())
+
+
+def verified_sessions_by_lecturer(users, windows) -> dict[int, int]:
+    """Verified sessions per user within their window ``{user_id: (first_day, last_day)}``.
+
+    The interface ``certification.selectors.verified_sessions_delivered`` calls (one
+    query: the windows are applied to a small per-day count in Python).
+    """
+    rows = (
+        Session.objects.filter(lecturer__in=users, status=SessionStatus.VERIFIED)
+        .values_list("lecturer_id", "request__date")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, int] = defaultdict(int)
+    for user_id, day, count in rows:
+        window = windows.get(user_id)
+        if window is None:
+            continue
+        first, last = window
+        if (first is None or day >= first) and (last is None or day <= last):
+            counts[user_id] += count
+    return dict(counts)
+
+
+def person_times(district=None, first_day=None, last_day=None) -> dict[str, int]:
+    """Person-times (人次) served by verified sessions, by audience group."""
+    rows = DeliveryReport.objects.filter(session__status=SessionStatus.VERIFIED)
+    if district is not None:
+        rows = rows.filter(session__request__venue__district=district)
+    if first_day:
+        rows = rows.filter(session__request__date__gte=first_day)
+    if last_day:
+        rows = rows.filter(session__request__date__lte=last_day)
+    totals = rows.aggregate(
+        children=Sum("children_count"),
+        caregivers=Sum("caregivers_count"),
+        teachers=Sum("teachers_count"),
+        others=Sum("others_count"),
+    )
+    totals = {key: value or 0 for key, value in totals.items()}
+    totals["total"] = sum(totals.values())
+    return totals
+
+
+def future_sessions_without_certificate(
+    user_ids=None,
+    today: datetime.date | None = None,
+    *,
+    district=None,
+    last_day: datetime.date | None = None,
+):
+    """Coming live sessions whose lecturer holds no valid certificate of the topic's
+    qualification on the session date (two queries)."""
+    today = today or timezone.localdate()
+    sessions = Session.objects.filter(
+        status__in=(SessionStatus.PROPOSED, SessionStatus.ACCEPTED, SessionStatus.CONFIRMED),
+        request__date__gte=today,
+    )
+    if user_ids is not None:
+        sessions = sessions.filter(lecturer_id__in=list(user_ids))
+    if district is not None:
+        sessions = sessions.filter(request__venue__district=district)
+    if last_day is not None:
+        sessions = sessions.filter(request__date__lte=last_day)
+    sessions = list(sessions.select_related("request", "request__venue", "lecturer"))
+    if not sessions:
+        return []
+    last_day = max(s.request.date for s in sessions)
+    periods = defaultdict(list)
+    for holder, code, valid_from, expires_on in eligibility.certificate_periods(
+        {s.lecturer_id for s in sessions}, today, last_day
+    ):
+        periods[(holder, code)].append((valid_from, expires_on or datetime.date.max))
+    affected = []
+    for session in sessions:
+        code = session.request.qualification
+        day = session.request.date
+        if not any(
+            start <= day <= end for start, end in periods.get((session.lecturer_id, code), ())
+        ):
+            affected.append(session)
+    return affected
+
+
+def period_label(period: int) -> str:
+    low, high = PERIOD_BOUNDARIES[period]
+    return f"{low // 60:02d}:00–{high // 60:02d}:00"
