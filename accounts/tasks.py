@@ -52,3 +52,23 @@ def queue_email_message(message) -> None:
         html=html,
         headers=dict(message.extra_headers or {}),
     )
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def send_invitation(user_id: int) -> bool:
+    """Invite a person created by an import to choose a password.
+
+    Idempotent in effect: does nothing for an unknown or inactive person, one
+    without an e-mail address, or one who already has a password or has logged
+    in. The mail itself goes out through ``send_email`` (with its retries).
+    """
+    from .invitations import render_invitation
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or user.has_usable_password() or user.last_login:
+        return False
+    subject, body = render_invitation(user)
+    send_email.delay(subject=subject, body=body, to=[user.email])
+    logger.info("accounts.invitation.queued", extra={"user_id": user_id})
+    return True

@@ -1,7 +1,10 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,3 +118,20 @@ def import_people_view(request):
     else:
         form = PeopleImportForm()
     return render(request, "accounts/import_people.html", {"form": form, "report": report})
+
+
+@role_required(ADMINISTRATOR, COORDINATOR)
+def import_template_view(request):
+    """The XLSX template for the import: the Chinese header row and one example row."""
+    from .importers import build_import_template
+
+    response = HttpResponse(
+        build_import_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    # An ASCII name for old clients, the Chinese name (RFC 6266) for the rest.
+    response["Content-Disposition"] = (
+        'attachment; filename="people-import-template.xlsx"; '
+        f"filename*=UTF-8''{quote('人员导入模板.xlsx')}"
+    )
+    return response
