@@ -1,0 +1,398 @@
+"""Pages: taking a quiz, reviewing it, results, the marking queue, gradebook, item analysis."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from accounts.permissions import role_required
+
+from . import grading, lessons, permissions, selectors, services
+from .forms import MarkForm, answers_from_post
+from .models import Attempt, AttemptSlot, Quiz
+from .review import present_attempt, present_slot, review_flags
+
+STAFF = permissions.RESULT_VIEWERS
+
+
+def _attempt_for(request, pk) -> Attempt:
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz", "user"), pk=pk)
+    if not permissions.can_see_attempt(request.user, attempt):
+        raise PermissionDenied(_("This attempt is not yours."))
+    return attempt
+
+
+@login_required
+def quiz_detail(request, pk):
+    quiz = get_object_or_404(Quiz, pk=pk)
+    permissions.check_can_take(request.user, quiz)
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=request.user).order_by("number"))
+    now = timezone.now()
+    for attempt in attempts:
+        if services.finish_if_expired(attempt, now=now):
+            attempt.refresh_from_db()
+    in_progress = next((a for a in attempts if not a.is_finished), None)
+    used = len(attempts)
+    can_start = quiz.is_open(now) and (
+        in_progress is not None or not quiz.attempts_allowed or used < quiz.attempts_allowed
+    )
+    grade = quiz.grades.filter(user=request.user).first()
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "attempts": attempts,
+            "in_progress": in_progress,
+            "can_start": can_start,
+            "grade": grade,
+            "show_marks": {a.pk: "marks" in review_flags(a, now=now) for a in attempts},
+            "lesson_id": request.GET.get("lesson", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request, pk):
+    quiz = get_object_or_404(Quiz, pk=pk)
+    lesson = lessons.lesson_for_attempt(request.POST.get("lesson"), quiz)
+    try:
+        attempt = services.start_attempt(
+            user=request.user, quiz=quiz, lesson=lesson, request=request
+        )
+    except services.QuizError as exc:
+        messages.error(request, exc.message)
+        return redirect("quizzes:quiz_detail", pk=quiz.pk)
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+def _page_number(request, attempt, pages) -> int:
+    try:
+        page = int(request.GET.get("page", attempt.last_page))
+    except (TypeError, ValueError):
+        page = 0
+    return min(max(page, 0), max(len(pages) - 1, 0))
+
+
+@login_required
+def attempt_page(request, pk):
+    attempt = _attempt_for(request, pk)
+    if attempt.user_id != request.user.pk or attempt.is_finished:
+        return redirect("quizzes:review", pk=attempt.pk)
+    if services.finish_if_expired(attempt):
+        messages.warning(
+            request, _("Time ran out: your attempt was submitted with the answers saved.")
+        )
+        return redirect("quizzes:review", pk=attempt.pk)
+    if request.method == "POST":
+        return _save_page(request, attempt)
+    slots = list(attempt.slots.all())
+    pages = sorted({slot.page for slot in slots})
+    page = _page_number(request, attempt, pages)
+    flags = review_flags(attempt)
+    questions = [present_slot(slot, flags, finished=False) for slot in slots if slot.page == page]
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "questions": questions,
+            "page": page,
+            "pages": pages,
+            "page_count": len(pages),
+            "is_last": page >= len(pages) - 1,
+            "seconds_left": attempt.seconds_left(),
+            "answered": {slot.number for slot in slots if slot.response},
+            "slot_pages": [(slot.number, slot.page) for slot in slots],
+        },
+    )
+
+
+def _save_page(request, attempt):
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        page = int(request.POST.get("page", "0"))
+    except ValueError:
+        page = 0
+    slots = [slot for slot in attempt.slots.all() if slot.page == page]
+    answers = answers_from_post(slots, request.POST)
+    action = request.POST.get("action", "save")
+    try:
+        if action == "submit":
+            result = services.submit_attempt(
+                user=request.user, attempt=attempt, answers=answers, request=request
+            )
+            if result.late:
+                messages.warning(
+                    request,
+                    _("Time was up: the attempt was submitted with the answers saved in time."),
+                )
+            return redirect("quizzes:review", pk=attempt.pk)
+        services.save_answers(user=request.user, attempt=attempt, answers=answers, page=page)
+    except services.TimeUp as exc:
+        if wants_json:
+            return JsonResponse(
+                {
+                    "detail": exc.message,
+                    "code": exc.code,
+                    "redirect": reverse("quizzes:review", args=[attempt.pk]),
+                },
+                status=exc.status,
+            )
+        messages.warning(request, exc.message)
+        return redirect("quizzes:review", pk=attempt.pk)
+    except services.QuizError as exc:
+        if wants_json:
+            return JsonResponse({"detail": exc.message, "code": exc.code}, status=exc.status)
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('quizzes:attempt', args=[attempt.pk])}?page={page}")
+    if wants_json:
+        return JsonResponse({"saved": True, "seconds_left": attempt.seconds_left()})
+    target = page
+    if action == "next":
+        target = page + 1
+    elif action == "previous":
+        target = max(page - 1, 0)
+    elif action.startswith("goto-"):
+        try:
+            target = int(action.removeprefix("goto-"))
+        except ValueError:
+            target = page
+    return redirect(f"{reverse('quizzes:attempt', args=[attempt.pk])}?page={target}")
+
+
+@login_required
+def review(request, pk):
+    attempt = _attempt_for(request, pk)
+    if attempt.user_id == request.user.pk and not attempt.is_finished:
+        if not services.finish_if_expired(attempt):
+            return redirect("quizzes:attempt", pk=attempt.pk)
+        attempt.refresh_from_db()
+    data = present_attempt(attempt, viewer=request.user)
+    return render(
+        request,
+        "quizzes/review.html",
+        {"attempt": attempt, "quiz": attempt.quiz, "data": data},
+    )
+
+
+@login_required
+def my_results(request):
+    grades, attempts = selectors.results_for(request.user)
+    now = timezone.now()
+    rows = []
+    for attempt in attempts:
+        rows.append((attempt, "marks" in review_flags(attempt, now=now)))
+    grade_visible = {}
+    for attempt, visible in rows:
+        grade_visible.setdefault(attempt.quiz_id, False)
+        grade_visible[attempt.quiz_id] |= visible and attempt.is_finished
+    return render(
+        request,
+        "quizzes/my_results.html",
+        {
+            "grades": [(g, grade_visible.get(g.quiz_id, False)) for g in grades],
+            "rows": rows,
+        },
+    )
+
+
+# --- marking -------------------------------------------------------------------------
+
+
+@role_required(*permissions.GRADERS)
+def grading_queue(request):
+    slots = selectors.grading_queue(quiz_id=request.GET.get("quiz") or None)
+    page = Paginator(slots, 25).get_page(request.GET.get("p"))
+    return render(request, "quizzes/grading_queue.html", {"page_obj": page})
+
+
+def _part_labels(data) -> dict[str, str]:
+    if data["qtype"] != "case":
+        return {grading.MAIN: _("this answer")}
+    return {
+        part.key: _("part %(n)d") % {"n": index + 1}
+        for index, part in enumerate(grading.parts_of(data))
+    }
+
+
+@role_required(*permissions.GRADERS)
+def mark(request, pk):
+    slot = get_object_or_404(
+        AttemptSlot.objects.select_related("attempt__quiz", "attempt__user"), pk=pk
+    )
+    if not slot.attempt.is_finished:
+        raise PermissionDenied(_("The attempt is still in progress."))
+    data = slot.question_data
+    maxima = grading.part_max(data, slot.max_mark)
+    form = MarkForm(
+        request.POST or None,
+        maxima=maxima,
+        labels=_part_labels(data),
+        initial_marks=slot.marks or {},
+        initial={"comment": slot.comment},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_slot(
+                grader=request.user,
+                slot=slot,
+                marks=form.marks(),
+                comment=form.cleaned_data["comment"],
+                request=request,
+            )
+        except services.QuizError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Mark saved; the trainee's result is updated."))
+            return redirect("quizzes:grading_queue")
+    question = present_slot(slot, review_flags(slot.attempt, staff=True), finished=True, staff=True)
+    return render(
+        request,
+        "quizzes/mark.html",
+        {
+            "slot": slot,
+            "question": question,
+            "form": form,
+            "grader_info": _grader_info(slot),
+            "word_counts": _word_counts(slot),
+        },
+    )
+
+
+def _grader_info(slot) -> list[str]:
+    from .models import Question
+
+    ids = [slot.question_id] if slot.question_id else []
+    ids += [p.get("id") for p in slot.question_data.get("parts", []) if p.get("id")]
+    return [
+        info
+        for info in Question.objects.filter(pk__in=ids).values_list("grader_info", flat=True)
+        if info
+    ]
+
+
+def _word_counts(slot) -> dict[str, int]:
+    response = slot.response or {}
+    if slot.question_data["qtype"] == "essay":
+        return {grading.MAIN: grading.count_words(response.get("text", ""))}
+    return {
+        key: grading.count_words(value.get("text", ""))
+        for key, value in response.get("parts", {}).items()
+        if isinstance(value, dict) and "text" in value
+    }
+
+
+# --- gradebook and item analysis ------------------------------------------------------
+
+
+@role_required(*STAFF)
+def gradebook(request):
+    scope = permissions.trainee_scope(request.user)
+    page = None
+    if request.GET.get("page"):
+        page = get_object_or_404(Page, pk=request.GET["page"])
+    quizzes = list(selectors.quizzes_for_page(page))
+    users = selectors.trainees_in_scope(scope)
+    cohort = None
+    if request.GET.get("cohort"):
+        cohort, users = _cohort_members(request, users)
+    book = selectors.gradebook(quizzes=quizzes, users=users)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(book, fmt)
+    pages = Page.objects.filter(pk__in=Quiz.objects.exclude(page=None).values("page")).order_by(
+        "title"
+    )
+    return render(
+        request,
+        "quizzes/gradebook.html",
+        {
+            "book": book,
+            "page": page,
+            "pages": pages,
+            "cohort": cohort,
+            "scope": scope,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _cohort_members(request, users):
+    """Members of a courses cohort, when the courses app provides cohorts."""
+    from django.apps import apps
+
+    try:
+        cohort_model = apps.get_model("courses", "Cohort")
+    except LookupError:
+        raise PermissionDenied(_("Cohorts are not available.")) from None
+    cohort = get_object_or_404(cohort_model, pk=request.GET["cohort"])
+    member_ids = _cohort_user_ids(cohort)
+    return cohort, users.filter(pk__in=member_ids)
+
+
+def _cohort_user_ids(cohort):
+    for name in ("members", "users", "trainees"):
+        manager = getattr(cohort, name, None)
+        if manager is not None and hasattr(manager, "values"):
+            return manager.values("pk")
+    enrolments = getattr(cohort, "enrolments", None)
+    if enrolments is not None:
+        return enrolments.values("user_id")
+    raise PermissionDenied(_("Cohorts are not available."))
+
+
+def _export(book, fmt):
+    table = selectors.gradebook_table(book)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly with a BOM
+        writer = csv.writer(buffer)
+        for row in table:
+            writer.writerow(["" if value is None else _csv_safe(value) for value in row])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="gradebook-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("gradebook")
+    for row in table:
+        sheet.append([_csv_safe(v) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{stamp}.xlsx"'
+    return response
+
+
+def _csv_safe(value):
+    """Neutralise spreadsheet formulas in names (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@role_required(*STAFF)
+def item_analysis(request, pk):
+    quiz = get_object_or_404(Quiz, pk=pk)
+    stats = selectors.item_analysis(quiz)
+    return render(request, "quizzes/item_analysis.html", {"quiz": quiz, "stats": stats})
