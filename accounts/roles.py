@@ -7,6 +7,7 @@ LECTURER = "lecturer"
 COORDINATOR = "coordinator"
 SUPERVISOR = "supervisor"
 ADMINISTRATOR = "administrator"
+LEADING_GROUP = "leading_group"
 
 ROLE_LABELS = {
     TRAINEE: _("Trainee"),
@@ -14,6 +15,7 @@ ROLE_LABELS = {
     COORDINATOR: _("Coordinator"),
     SUPERVISOR: _("Supervising expert"),
     ADMINISTRATOR: _("Administrator"),
+    LEADING_GROUP: _("Leading group"),
 }
 ALL_ROLES = tuple(ROLE_LABELS)
 

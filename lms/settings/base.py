@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "practicum",
     "certification",
     "lecturer_corps",
+    "reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

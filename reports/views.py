@@ -1,0 +1,254 @@
+"""Reporting pages: dashboard, exports, coverage entry, the report archive, the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import roles
+from accounts.permissions import role_required
+
+from . import permissions, selectors
+from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, table_xlsx
+from .forms import AuditFilterForm, CoverageFigureForm, GenerateReportForm, ScopeFilterForm
+from .models import MonthlyReport
+from .periods import Period, Scope
+from .services import generate_monthly_report, save_coverage_figure
+
+VIEWERS = permissions.VIEWER_ROLES
+EDITORS = permissions.EDITOR_ROLES
+AUDIT_PAGE_SIZE = 50
+AUDIT_EXPORT_LIMIT = 50_000
+
+
+def _scope_from_request(request) -> tuple[Scope | None, ScopeFilterForm]:
+    """The period and district asked for, checked against the viewer's scope.
+
+    A district outside a district coordinator's scope raises PermissionDenied, an
+    unknown one Http404; a malformed month gives (None, form with errors).
+    """
+    limit = permissions.viewer_district(request.user)
+    district = permissions.resolve_district(request.user, request.GET.get("district", ""))
+    period = Period.current()
+    if request.GET:
+        form = ScopeFilterForm(request.GET, limit=limit)
+        if not form.is_valid():
+            return None, form
+        period = form.cleaned_data["period"] or period
+    form = ScopeFilterForm(
+        initial={"period": period, "district": district.code if district else "city"},
+        limit=limit,
+    )
+    return Scope(period, district), form
+
+
+def _query(scope: Scope) -> str:
+    return urlencode({"period": scope.period.code, "district": scope.code})
+
+
+@role_required(*VIEWERS)
+def dashboard(request):
+    """The figures for the viewer's scope and a month, with charts and their tables."""
+    scope, form = _scope_from_request(request)
+    if scope is None:
+        return render(request, "reports/dashboard.html", {"form": form, "groups": []}, status=400)
+    groups = selectors.dashboard_figures(scope)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "scope": scope,
+            "form": form,
+            "groups": groups,
+            "query": _query(scope),
+            "can_edit_coverage": permissions.can_edit_coverage(request.user, scope.district),
+            "can_view_audit_log": permissions.can_view_audit_log(request.user),
+            "can_generate": permissions.can_generate_report(request.user, scope.district),
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def export_table(request, group_key: str, table_key: str, fmt: str):
+    """One dashboard table as CSV or XLSX, for the same scope and month."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    scope, form = _scope_from_request(request)
+    if scope is None:
+        return HttpResponse(
+            " ".join(str(e) for errors in form.errors.values() for e in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    spec = next((s for s in selectors.available_groups() if s.key == group_key), None)
+    if spec is None:
+        raise Http404
+    table = next((t for t in spec.build(scope).tables if t.key == table_key), None)
+    if table is None:
+        raise Http404
+    filename = f"{table.key}-{scope.period.code}-{scope.code}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(table_csv(table), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(table_xlsx(table, scope), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@role_required(*VIEWERS)
+@require_http_methods(["GET", "POST"])
+def coverage(request):
+    """The coverage base figures; coordinators in scope and administrators enter them."""
+    limit = permissions.viewer_district(request.user)
+    can_edit = permissions.can_edit_coverage(request.user, limit)
+    form = None
+    if can_edit:
+        form = CoverageFigureForm(
+            request.POST or None,
+            limit=limit,
+            initial={"period": Period.current(), "target_percent": 80},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("The leading group's access is read-only."))
+        if form.is_valid():
+            data = form.cleaned_data
+            save_coverage_figure(
+                user=request.user,
+                district=data["district"],
+                period=data["period"],
+                children_known=data["children_known"],
+                target_percent=data["target_percent"],
+                request=request,
+            )
+            messages.success(request, _("The coverage figure is saved."))
+            return redirect("reports:coverage")
+    return render(
+        request,
+        "reports/coverage.html",
+        {"form": form, "figures": selectors.coverage_figures(limit)[:60]},
+    )
+
+
+@role_required(*VIEWERS)
+@require_http_methods(["GET", "POST"])
+def monthly_list(request):
+    """The report archive, and generating a report on demand for any month."""
+    limit = permissions.viewer_district(request.user)
+    may_generate = permissions.can_generate_report(request.user, limit)
+    form = None
+    if may_generate:
+        form = GenerateReportForm(
+            request.POST or None,
+            limit=limit,
+            initial={"period": Period.current().previous()},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("The leading group's access is read-only."))
+        if form.is_valid():
+            report = generate_monthly_report(
+                period=form.cleaned_data["period"],
+                district=form.cleaned_data["district"],
+                generated_by=request.user,
+            )
+            messages.success(
+                request, _("The report for %(report)s is ready.") % {"report": str(report)}
+            )
+            return redirect("reports:monthly_list")
+    reports = selectors.archived_reports(limit)
+    page = Paginator(reports, 24).get_page(request.GET.get("page"))
+    return render(request, "reports/monthly_list.html", {"form": form, "page": page})
+
+
+@role_required(*VIEWERS)
+def monthly_download(request, pk: int, kind: str):
+    """An archived report's PDF or workbook, for viewers whose scope contains it."""
+    if kind not in ("pdf", "xlsx"):
+        raise Http404
+    report = get_object_or_404(MonthlyReport.objects.select_related("district"), pk=pk)
+    permissions.check_can_view_report(request.user, report)
+    field_file = report.pdf_file if kind == "pdf" else report.xlsx_file
+    if not field_file:
+        raise Http404
+    content_type = "application/pdf" if kind == "pdf" else XLSX_CONTENT_TYPE
+    return FileResponse(
+        field_file.open("rb"),
+        content_type=content_type,
+        as_attachment=kind != "pdf",
+        filename=field_file.name.rsplit("/", 1)[-1],
+    )
+
+
+def report_download_url(report: MonthlyReport, kind: str) -> str:
+    return reverse("reports:monthly_download", args=[report.pk, kind])
+
+
+@role_required(roles.ADMINISTRATOR)
+def audit_log(request):
+    """Administrators: the audit log, filtered by user, object, action and period; CSV export."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    records = selectors.audit_records(**filters)
+    if request.GET.get("format") == "csv" and form.is_valid():
+        return _audit_csv(records)
+    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "object_types": selectors.audit_object_types(),
+        },
+    )
+
+
+def _audit_csv(records) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("When"),
+            _("Who"),
+            _("Action"),
+            _("Object type"),
+            _("Object id"),
+            _("Object"),
+            _("Details"),
+            _("From address"),
+        ]
+    )
+    rows = records.values_list(
+        "created_at",
+        "actor_repr",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "ip_address",
+    )[:AUDIT_EXPORT_LIMIT]
+    for created_at, *rest in rows.iterator(chunk_size=2000):
+        changes = rest[5]
+        rest[5] = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
+        writer.writerow([created_at.isoformat(), *["" if v is None else v for v in rest]])
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type=CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response
