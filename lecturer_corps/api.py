@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -320,7 +320,7 @@ def create_venue(request, payload: VenueIn):
     data = payload.dict()
     venue = services.create_venue(actor=request.auth, request=request, **data)
     venue = Venue.objects.select_related("district", "township").get(pk=venue.pk)
-    return 201, _venue_out(venue)
+    return Status(201, _venue_out(venue))
 
 
 # --- service requests ----------------------------------------------------------------
@@ -368,7 +368,7 @@ def create_service_request(request, payload: ServiceRequestIn):
         .select_related("venue")
         .prefetch_related("sessions__lecturer")
     )
-    return 201, [_request_out(r) for r in rows]
+    return Status(201, [_request_out(r) for r in rows])
 
 
 @router.get("/service-requests/{request_id}/candidates", response=CandidatesOut)
@@ -410,7 +410,7 @@ def assign(request, request_id: int, payload: AssignIn):
         whole_series=payload.whole_series,
         request=request,
     )
-    return 201, _session_out(session)
+    return Status(201, _session_out(session))
 
 
 @router.post("/service-requests/auto-assign", response=AutoAssignOut)
@@ -512,14 +512,17 @@ def delivery_report(
         notes=notes,
         request=request,
     )
-    return 201, {
-        "id": report.pk,
-        "session_id": session.pk,
-        "children_count": report.children_count,
-        "caregivers_count": report.caregivers_count,
-        "teachers_count": report.teachers_count,
-        "others_count": report.others_count,
-        "person_times": report.person_times,
-        "actual_minutes": report.actual_minutes,
-        "verified": report.verified_at is not None,
-    }
+    return Status(
+        201,
+        {
+            "id": report.pk,
+            "session_id": session.pk,
+            "children_count": report.children_count,
+            "caregivers_count": report.caregivers_count,
+            "teachers_count": report.teachers_count,
+            "others_count": report.others_count,
+            "person_times": report.person_times,
+            "actual_minutes": report.actual_minutes,
+            "verified": report.verified_at is not None,
+        },
+    )
