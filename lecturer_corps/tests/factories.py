@@ -91,7 +91,7 @@ def complete_course(user, topic_code: str):
     topic = TOPICS_BY_CODE[topic_code]
     course = Course.objects.filter(title=topic.title).first()
     if course is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or _make_root()
         course = root.add_child(
             instance=Course(
                 title=topic.title,
@@ -104,6 +104,15 @@ def complete_course(user, topic_code: str):
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])
     return enrolment
+
+
+def _make_root():
+    """Wagtail's root page (gone after a transactional test flushed the tables)."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    return Page.add_root(instance=Page(title="Root", slug="root"))
 
 
 class LecturerProfileFactory(factory.django.DjangoModelFactory):
