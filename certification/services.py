@@ -13,7 +13,6 @@ import datetime
 import logging
 import os
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -193,14 +192,24 @@ def _create_certificate(
     return certificate
 
 
+def _on_commit(function, *args) -> None:
+    """Run ``function(*args)`` after the commit; an exception there is logged, never raised."""
+
+    def callback():
+        function(*args)
+
+    callback.__qualname__ = f"on_commit:{getattr(function, '__qualname__', function)!s}"
+    transaction.on_commit(callback, robust=True)
+
+
 def _after_issue(certificate: Certificate, *, notify: bool = True, queue_pdf: bool = True) -> None:
     """Queue the PDF and the e-mail once the transaction commits; failures there are logged only."""
     from . import tasks
 
     if queue_pdf:
-        transaction.on_commit(partial(tasks.render_certificate.delay, certificate.pk), robust=True)
+        _on_commit(tasks.render_certificate.delay, certificate.pk)
     if notify:
-        transaction.on_commit(partial(_send_issued_email, certificate.pk), robust=True)
+        _on_commit(_send_issued_email, certificate.pk)
 
 
 def issue_certificate(
@@ -323,6 +332,7 @@ def request_approval(*, trainee, certification, request=None, cycle=0) -> IssueR
 def approve_request(*, issue_request, approved_by, request=None) -> Certificate:
     """A coordinator approves a pending request: the certificate is issued (or renewed)."""
     permissions.check_manage(approved_by, issue_request.trainee)
+    issue_request.refresh_from_db(fields=["status"])
     if issue_request.status != IssueRequestStatus.PENDING:
         raise CertificationError(_("This request has already been decided."))
     if issue_request.cycle == 0:
@@ -424,6 +434,16 @@ def ensure_certificate_pdf(certificate, *, force: bool = False) -> str:
 # --- lifecycle -----------------------------------------------------------------
 
 
+def _tell_lecturer_corps(holder_id: int) -> None:
+    """The lecturer corps re-checks the holder's coming sessions (revoked or expired certificate)."""
+    from lms.optional import app_module
+
+    module = app_module("lecturer_corps", "tasks")
+    task = getattr(module, "certificate_changed", None) if module else None
+    if task is not None:
+        task.delay(holder_id)
+
+
 def revoke_certificate(*, certificate, revoked_by, reason: str, request=None) -> Certificate:
     """Revoke with a reason. The verification page, the API and the status list say so at once."""
     permissions.check_manage(revoked_by, certificate.holder)
@@ -446,6 +466,7 @@ def revoke_certificate(*, certificate, revoked_by, reason: str, request=None) ->
             request=request,
             changes={"serial": locked.display_serial, "reason": locked.revocation_reason},
         )
+        _on_commit(_tell_lecturer_corps, locked.holder_id)
     return locked
 
 
@@ -651,6 +672,7 @@ def record_expiries(today: datetime.date | None = None) -> int:
                     "expired_on": str(certificate.expires_on),
                 },
             )
+            _on_commit(_tell_lecturer_corps, certificate.holder_id)
             count += 1
     return count
 
@@ -701,9 +723,7 @@ def send_expiry_reminders(today: datetime.date | None = None) -> int:
                 obj=certificate,
                 changes={"days_before": threshold, "expires_on": str(certificate.expires_on)},
             )
-            transaction.on_commit(
-                partial(_send_reminder_email, certificate.pk, threshold), robust=True
-            )
+            _on_commit(_send_reminder_email, certificate.pk, threshold)
         sent += 1
     return sent
 
@@ -785,7 +805,7 @@ def start_bulk_issue(*, certification, users, started_by, title="", request=None
             changes={"certification": certification.code, "people": len(trainee_ids)},
         )
         item_ids = list(job.items.values_list("pk", flat=True))
-        transaction.on_commit(partial(_queue_bulk_items, item_ids), robust=True)
+        _on_commit(_queue_bulk_items, item_ids)
     return job
 
 
