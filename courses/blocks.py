@@ -23,6 +23,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from quizzes.blocks import QuizBlock
+
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link"]
 REFLECTION_MAX_LENGTH_LIMIT = 5000
 
@@ -233,4 +235,5 @@ LESSON_BLOCKS = [
     ("activity_plan", ActivityPlanBlock()),
     ("case_study", CaseStudyBlock()),
     ("reflection_prompt", ReflectionPromptBlock()),
+    ("quiz", QuizBlock()),
 ]

@@ -19,6 +19,8 @@ class QuizBlock(blocks.StructBlock):
         template = "quizzes/blocks/quiz_block.html"
         description = _("A quiz from the question bank; trainees start it from the lesson.")
         preview_value = {"intro": _("Check what you have learnt in this lesson.")}
+        # Shows the trainee's own result, so the lesson renders it on each request.
+        render_per_request = True
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)

@@ -25,6 +25,27 @@ def check_can_take(user, quiz) -> None:
         raise PermissionDenied(_("Only trainees take quizzes."))
     if not quiz.is_available:
         raise PermissionDenied(_("This quiz is not available."))
+    course = course_of(quiz)
+    if course is not None:
+        from courses.selectors import active_enrolment
+
+        if active_enrolment(user, course) is None:
+            raise PermissionDenied(
+                _("Enrol in “%(course)s” to take this quiz.") % {"course": course.title}
+            )
+
+
+def course_of(quiz):
+    """The course a quiz is linked to (None for a programme's exam or an unlinked quiz)."""
+    if not quiz.page_id:
+        return None
+    from django.apps import apps
+
+    if not apps.is_installed("courses"):
+        return None
+    from courses.models import Course
+
+    return Course.objects.filter(pk=quiz.page_id).first()
 
 
 def check_can_grade(user) -> None:

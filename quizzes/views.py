@@ -302,58 +302,44 @@ def _word_counts(slot) -> dict[str, int]:
 
 @role_required(*STAFF)
 def gradebook(request):
+    """Trainees × quizzes of a cohort, a course or a programme, within the viewer's scope."""
+    from courses.models import Cohort, Course, Enrolment
+
     scope = permissions.trainee_scope(request.user)
+    users = selectors.trainees_in_scope(scope)
     page = None
     if request.GET.get("page"):
         page = get_object_or_404(Page, pk=request.GET["page"])
-    quizzes = list(selectors.quizzes_for_page(page))
-    users = selectors.trainees_in_scope(scope)
     cohort = None
     if request.GET.get("cohort"):
-        cohort, users = _cohort_members(request, users)
+        cohort = get_object_or_404(Cohort.objects.in_scope(scope), pk=request.GET["cohort"])
+        users = users.filter(cohort_memberships__cohort=cohort)
+        if page is None and cohort.programme_id:
+            page = cohort.programme
+    elif page is not None and issubclass(page.specific_class, Course):
+        users = users.filter(
+            pk__in=Enrolment.objects.active().filter(course_id=page.pk).values("user_id")
+        )
+    quizzes = list(selectors.quizzes_for_page(page))
     book = selectors.gradebook(quizzes=quizzes, users=users)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _export(book, fmt)
-    pages = Page.objects.filter(pk__in=Quiz.objects.exclude(page=None).values("page")).order_by(
-        "title"
-    )
     return render(
         request,
         "quizzes/gradebook.html",
         {
             "book": book,
             "page": page,
-            "pages": pages,
+            "pages": Page.objects.filter(
+                pk__in=Quiz.objects.exclude(page=None).values("page")
+            ).order_by("title"),
             "cohort": cohort,
+            "cohorts": Cohort.objects.in_scope(scope).order_by("-starts_on", "name"),
             "scope": scope,
             "query": request.GET.urlencode(),
         },
     )
-
-
-def _cohort_members(request, users):
-    """Members of a courses cohort, when the courses app provides cohorts."""
-    from django.apps import apps
-
-    try:
-        cohort_model = apps.get_model("courses", "Cohort")
-    except LookupError:
-        raise PermissionDenied(_("Cohorts are not available.")) from None
-    cohort = get_object_or_404(cohort_model, pk=request.GET["cohort"])
-    member_ids = _cohort_user_ids(cohort)
-    return cohort, users.filter(pk__in=member_ids)
-
-
-def _cohort_user_ids(cohort):
-    for name in ("members", "users", "trainees"):
-        manager = getattr(cohort, name, None)
-        if manager is not None and hasattr(manager, "values"):
-            return manager.values("pk")
-    enrolments = getattr(cohort, "enrolments", None)
-    if enrolments is not None:
-        return enrolments.values("user_id")
-    raise PermissionDenied(_("Cohorts are not available."))
 
 
 def _export(book, fmt):
