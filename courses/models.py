@@ -58,7 +58,7 @@ CJK_CHARACTER = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
 
 def spaced_for_search(text: str) -> str:
-    return CJK_CHARACTER.sub(r" \1 ", text or "")
+    return " ".join(CJK_CHARACTER.sub(r" \1 ", text or "").split())
 
 
 def plain_text(value) -> str:

@@ -67,9 +67,18 @@ def check_can_self_enrol(user, course) -> None:
         )
 
 
+def _check_coordinating_role(actor) -> None:
+    """Coordinators and administrators only; staff roles need two-factor set up."""
+    if not roles.has_role(actor, roles.COORDINATOR, roles.ADMINISTRATOR):
+        raise LearningDenied(
+            _("Only coordinators and administrators can do this."), code="permission_denied"
+        )
+    check_role(actor, roles.COORDINATOR, roles.ADMINISTRATOR)
+
+
 def check_can_enrol_others(actor, user) -> None:
     """Coordinators enrol people in their scope; administrators anyone."""
-    check_role(actor, roles.COORDINATOR, roles.ADMINISTRATOR)
+    _check_coordinating_role(actor)
     scope = coordinator_scope(actor)
     if scope is not None and user.district_id != scope.pk:
         raise LearningDenied(
@@ -85,7 +94,7 @@ def check_can_withdraw(actor, enrolment) -> None:
 
 
 def check_can_manage_cohorts(actor) -> None:
-    check_role(actor, roles.COORDINATOR, roles.ADMINISTRATOR)
+    _check_coordinating_role(actor)
 
 
 def check_can_manage_cohort(actor, cohort) -> None:

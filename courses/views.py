@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -92,6 +93,9 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
         "is_preview": preview,
     }
     if selectors.has_per_request_blocks(segments):
+        # Blocks render outside the request's template context: give them what they need.
+        context["user"] = user
+        context["csrf_token"] = get_token(request)
         context["reflection_answers"] = selectors.reflection_answers(user, lesson)
     context["body"] = selectors.render_body(lesson, segments, context)
     return TemplateResponse(request, "courses/lesson.html", context)

@@ -65,13 +65,16 @@ def course(
     """A published course with ``modules`` (lessons per module) of published lessons."""
     parent = parent or programme()
     number = next(_counter)
+    fields = {
+        "summary": "一门测试课程。",
+        "objectives": "目标一\n目标二",
+        "class_hours": 2,
+        "qualifications": ["counsellor"],
+        **fields,
+    }
     page = Course(
         title=title or f"课程{number}",
         slug=slug or f"course-{number}",
-        summary="一门测试课程。",
-        objectives="目标一\n目标二",
-        class_hours=2,
-        qualifications=["counsellor"],
         navigation=navigation,
         self_enrol=self_enrol,
         **fields,
