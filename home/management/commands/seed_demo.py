@@ -32,6 +32,11 @@ class Command(BaseCommand):
                 module = app_module(app_label, "seed")
                 if module is not None:
                     module.seed(stdout=self.stdout)
+            # A second pass for demo data that needs every app's data (``seed_after_all``).
+            for app_label in SEED_APPS:
+                module = app_module(app_label, "seed")
+                if module is not None and hasattr(module, "seed_after_all"):
+                    module.seed_after_all(stdout=self.stdout)
         from accounts.seed import describe_logins
 
         self.stdout.write(self.style.SUCCESS(describe_logins()))

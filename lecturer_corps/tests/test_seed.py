@@ -1,0 +1,75 @@
+"""The demo data: every request state, lecturers in each district, idempotent."""
+
+import pytest
+
+from lecturer_corps import seed
+from lecturer_corps.models import (
+    DeliveryReport,
+    LecturerProfile,
+    RequestStatus,
+    ServiceRequest,
+    Session,
+    Venue,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    from accounts import seed as accounts_seed
+    from places import seed as places_seed
+
+    places_seed.seed()
+    accounts_seed.seed()
+    seed.seed()
+
+
+def _counts():
+    return (
+        Venue.objects.count(),
+        LecturerProfile.objects.count(),
+        ServiceRequest.objects.count(),
+        Session.objects.count(),
+        DeliveryReport.objects.count(),
+    )
+
+
+def test_the_seed_has_requests_in_every_state(seeded):
+    states = set(ServiceRequest.objects.values_list("status", flat=True))
+    assert states == set(RequestStatus.values)
+
+
+def test_the_seed_gives_the_demo_lecturer_and_twelve_more_profiles(seeded):
+    profiles = LecturerProfile.objects.select_related("district")
+    assert profiles.count() == 13
+    assert profiles.filter(user__username="lecturer").exists()
+    assert {p.district.code for p in profiles} == {"gaochang", "shanshan", "toksun"}
+    languages = {tuple(sorted(p.languages)) for p in profiles}
+    assert {("zh",), ("ug",), ("ug", "zh")} <= languages
+
+
+def test_the_seed_is_idempotent(seeded):
+    before = _counts()
+    seed.seed()
+    assert _counts() == before
+
+
+def test_seeded_reports_have_private_sign_in_sheets(seeded):
+    report = DeliveryReport.objects.first()
+    with report.sign_in_sheet.open("rb") as photo:
+        assert photo.read(3) == b"\xff\xd8\xff"
+
+
+def test_seed_after_all_certifies_and_completes_courses_once(seeded):
+    from lecturer_corps.tests.factories import certification_type
+
+    certification_type("counsellor")
+    certification_type("family_educator")
+    seed.seed_after_all()
+    from certification.models import Certificate
+
+    first = Certificate.objects.count()
+    assert first >= 13
+    seed.seed_after_all()
+    assert Certificate.objects.count() == first
