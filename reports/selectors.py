@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,17 @@ from accounts import roles
 from accounts.models import System, User
 from places.models import District
 
-from .figures import TEXT, Chart, Column, FigureGroup, Headline, Table, format_value
+from .figures import (
+    PERCENT,
+    TEXT,
+    Chart,
+    Column,
+    FigureGroup,
+    Headline,
+    Table,
+    format_value,
+    percent,
+)
 from .periods import Period, Scope
 
 TREND_MONTHS = 12
@@ -170,9 +180,908 @@ def talent_pool(scope: Scope) -> FigureGroup:
     )
 
 
+# --- helpers for the capability apps ---------------------------------------------
+
+
+def _json_list_has(field: str, value: str, width: int = 3) -> Q:
+    """``value`` is one of the first ``width`` items of a short JSON list (e.g. language codes).
+
+    Written with index lookups because JSON ``contains`` is not available on SQLite.
+    """
+    condition = Q()
+    for index in range(width):
+        condition |= Q(**{f"{field}__{index}": value})
+    return condition
+
+
+def reference_day(scope: Scope):
+    """The day "now" stands for in a period: its last day, or today while it is running."""
+    from django.utils import timezone
+
+    return min(timezone.localdate(), scope.period.last_day)
+
+
+def _year_start(scope: Scope):
+    return scope.period.start.replace(month=1)
+
+
+def _valid_certificate_filter(prefix: str, day, end_at) -> Q:
+    """Certificates (``prefix`` = path to Certificate) valid on ``day`` as they stood then."""
+    from certification.models import CertificateStatus
+
+    return (
+        Q(**{f"{prefix}valid_from__lte": day})
+        & (Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": day}))
+        & (
+            Q(**{f"{prefix}status": CertificateStatus.ACTIVE})
+            | Q(
+                **{f"{prefix}status": CertificateStatus.REVOKED, f"{prefix}revoked_at__gte": end_at}
+            )
+        )
+    )
+
+
+# --- person-times served (lecturer corps) ----------------------------------------
+
+
+def verified_reports(scope: Scope, *, since=None):
+    """Verified delivery reports of sessions held in the period (or from ``since``), in scope.
+
+    Metric: person-time. Held = the service request's date; verified = the
+    coordinator verified that lecturer's delivery report.
+    """
+    from lecturer_corps.models import DeliveryReport, SessionStatus
+
+    reports = DeliveryReport.objects.filter(
+        session__status=SessionStatus.VERIFIED,
+        session__request__date__gte=since or scope.period.start,
+        session__request__date__lt=scope.period.end,
+    )
+    if scope.district is not None:
+        reports = reports.filter(session__request__venue__district=scope.district)
+    return reports
+
+
+def _person_times_expression():
+    from django.db.models import F
+
+    return F("children_count") + F("caregivers_count") + F("teachers_count") + F("others_count")
+
+
+def person_times(scope: Scope) -> FigureGroup:
+    """Person-times (人次) served by audience, district, venue type, topic and month."""
+    from django.db.models import Sum
+
+    from lecturer_corps.models import VenueType
+    from lecturer_corps.topics import TOPICS
+
+    total = _person_times_expression()
+    audiences = ["children", "caregivers", "teachers", "others"]
+    sums = {name: Sum(f"{name}_count") for name in audiences}
+    reports = verified_reports(scope)
+
+    by_district = {
+        row["district"]: row
+        for row in reports.values(district=F("session__request__venue__district"))
+        .annotate(**sums, total=Sum(total), sessions=Count("session__request", distinct=True))
+        .order_by()
+    }
+    district_columns = [*audiences, "total", "sessions"]
+    district_rows = _district_rows(scope, by_district, district_columns, unknown=False)
+    district_total = _sum_rows(district_rows, district_columns, "district", _("Total"))
+
+    by_type = {
+        row["venue_type"]: row
+        for row in reports.values(venue_type=F("session__request__venue__venue_type"))
+        .annotate(
+            total=Sum(total),
+            children=Sum("children_count"),
+            sessions=Count("session__request", distinct=True),
+        )
+        .order_by()
+    }
+    type_rows = [
+        {
+            "venue_type": str(label),
+            **{k: (by_type.get(code) or {}).get(k) or 0 for k in ("total", "children", "sessions")},
+        }
+        for code, label in VenueType.choices
+    ]
+
+    by_topic = {
+        row["topic"]: row
+        for row in reports.values(topic=F("session__request__topic"))
+        .annotate(total=Sum(total), sessions=Count("session__request", distinct=True))
+        .order_by()
+    }
+    topic_rows = [
+        {
+            "topic": topic.title,
+            "total": by_topic[topic.code]["total"] or 0,
+            "sessions": by_topic[topic.code]["sessions"],
+        }
+        for topic in TOPICS
+        if topic.code in by_topic
+    ]
+
+    window = scope.period.months_back(TREND_MONTHS)[0]
+    monthly = (
+        verified_reports(scope, since=window.start)
+        .annotate(month=TruncMonth("session__request__date"))
+        .values("month")
+        .annotate(total=Sum(total), children=Sum("children_count"))
+        .order_by()
+    )
+    by_month = {_month_key(row["month"]): row for row in monthly}
+    month_rows = _month_rows(scope.period, by_month, ["total", "children"])
+    year_to_date = sum(
+        row["total"] for row in month_rows if row["month"] >= f"{scope.period.start:%Y}-01"
+    )
+
+    return FigureGroup(
+        key="person_times",
+        title=_("Person-times served"),
+        headlines=[
+            Headline(
+                "person_times",
+                _("Person-times served"),
+                district_total["total"],
+                metric="person-time",
+                compare=True,
+            ),
+            Headline(
+                "children",
+                _("Children served (person-times)"),
+                district_total["children"],
+                metric="person-time",
+                compare=True,
+            ),
+            Headline(
+                "sessions",
+                _("Verified sessions"),
+                district_total["sessions"],
+                metric="verified-session",
+                compare=True,
+            ),
+            Headline(
+                "year_to_date", _("Person-times this year"), year_to_date, metric="person-time"
+            ),
+        ],
+        tables=[
+            Table(
+                key="person_times_by_district",
+                title=_("Person-times by audience and district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("children", _("Children")),
+                    Column("caregivers", _("Caregivers")),
+                    Column("teachers", _("Teachers")),
+                    Column("others", _("Others")),
+                    Column("total", _("Person-times")),
+                    Column("sessions", _("Sessions")),
+                ],
+                rows=district_rows,
+                total=district_total,
+                chart=Chart("bar", "district", ("children", "caregivers", "teachers", "others")),
+            ),
+            Table(
+                key="person_times_by_venue_type",
+                title=_("Person-times by venue type"),
+                columns=[
+                    Column("venue_type", _("Venue type"), TEXT),
+                    Column("total", _("Person-times")),
+                    Column("children", _("Children")),
+                    Column("sessions", _("Sessions")),
+                ],
+                rows=type_rows,
+                total=_sum_rows(
+                    type_rows, ["total", "children", "sessions"], "venue_type", _("Total")
+                ),
+                chart=Chart("bar", "venue_type", ("total",)),
+            ),
+            Table(
+                key="person_times_by_topic",
+                title=_("Person-times by topic"),
+                columns=[
+                    Column("topic", _("Topic"), TEXT),
+                    Column("total", _("Person-times")),
+                    Column("sessions", _("Sessions")),
+                ],
+                rows=topic_rows,
+                chart=Chart("bar", "topic", ("total",)),
+            ),
+            Table(
+                key="person_times_by_month",
+                title=_("Person-times by month"),
+                columns=[
+                    Column("month", _("Month"), TEXT),
+                    Column("total", _("Person-times")),
+                    Column("children", _("Children")),
+                ],
+                rows=month_rows,
+                chart=Chart("line", "month", ("total", "children")),
+            ),
+        ],
+    )
+
+
+# --- coverage (coverage figures + lecturer corps) -----------------------------------
+
+
+def coverage(scope: Scope) -> FigureGroup:
+    """Children in difficulty reached (child person-times this year) against those known.
+
+    Metric: coverage. The number known is the latest figure entered for the district
+    for this month or before (``CoverageFigure``).
+    """
+    from django.db.models import OuterRef, Subquery, Sum
+
+    from places.models import District
+
+    from .models import DEFAULT_TARGET_PERCENT, CoverageFigure
+
+    latest = CoverageFigure.objects.filter(
+        district=OuterRef("pk"), period__lte=scope.period.start
+    ).order_by("-period")
+    districts = District.objects.order_by("sort_order", "name")
+    if scope.district is not None:
+        districts = districts.filter(pk=scope.district.pk)
+    known_rows = districts.annotate(
+        known=Subquery(latest.values("children_known")[:1]),
+        target=Subquery(latest.values("target_percent")[:1]),
+    ).values("pk", "name", "known", "target")
+
+    reached = {
+        row["district"]: row
+        for row in verified_reports(scope, since=_year_start(scope))
+        .values(district=F("session__request__venue__district"))
+        .annotate(
+            year=Sum("children_count"),
+            month=Sum("children_count", filter=Q(session__request__date__gte=scope.period.start)),
+        )
+        .order_by()
+    }
+    rows, highlights = [], []
+    for row in known_rows:  # one row per district (reference data)
+        counts = reached.get(row["pk"], {})
+        year, month = counts.get("year") or 0, counts.get("month") or 0
+        rate = percent(year, row["known"])
+        target = row["target"] if row["known"] else None
+        met = None if rate is None else rate >= target
+        rows.append(
+            {
+                "district": row["name"],
+                "known": row["known"],
+                "target": target,
+                "month": month,
+                "year": year,
+                "coverage": rate,
+                "status": (
+                    _("No figure entered")
+                    if rate is None
+                    else _("Target met")
+                    if met
+                    else _("Below target")
+                ),
+            }
+        )
+        if rate is None:
+            highlights.append(
+                _("No number of children in difficulty has been entered for %(district)s.")
+                % {"district": row["name"]}
+            )
+        elif not met:
+            highlights.append(
+                _("Coverage in %(district)s is %(rate)s, below the target of %(target)s%%.")
+                % {"district": row["name"], "rate": format_value(rate, PERCENT), "target": target}
+            )
+    known_total = sum(row["known"] or 0 for row in rows)
+    year_total = sum(row["year"] for row in rows if row["known"])
+    total = {
+        "district": _("Total"),
+        "known": known_total or None,
+        "target": None,
+        "month": sum(row["month"] for row in rows),
+        "year": sum(row["year"] for row in rows),
+        "coverage": percent(year_total, known_total),
+        "status": "",
+    }
+    targets = {row["target"] for row in rows if row["target"]}
+    met_count = sum(1 for row in rows if row["status"] == _("Target met"))
+    return FigureGroup(
+        key="coverage",
+        title=_("Coverage of children in difficulty"),
+        headlines=[
+            Headline(
+                "coverage",
+                _("Coverage this year"),
+                total["coverage"],
+                kind=PERCENT,
+                metric="coverage",
+            ),
+            Headline(
+                "children_reached",
+                _("Children reached this year (person-times)"),
+                total["year"],
+                metric="coverage",
+            ),
+            Headline(
+                "children_known",
+                _("Children in difficulty known"),
+                total["known"],
+                metric="coverage",
+            ),
+            Headline(
+                "districts_on_target",
+                _("Districts at or above target"),
+                met_count,
+                metric="coverage",
+            ),
+        ],
+        tables=[
+            Table(
+                key="coverage_by_district",
+                title=_("Coverage by district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("known", _("Children known")),
+                    Column("month", _("Reached this month")),
+                    Column("year", _("Reached this year")),
+                    Column("coverage", _("Coverage"), PERCENT),
+                    Column("target", _("Target"), PERCENT),
+                    Column("status", _("Status"), TEXT),
+                ],
+                rows=rows,
+                total=total,
+                note=_(
+                    "Reached = children's person-times in verified sessions since 1 January; "
+                    "attendance is counted, never named, so a child who came twice counts twice."
+                ),
+                chart=Chart(
+                    "bar",
+                    "district",
+                    ("coverage",),
+                    target=targets.pop()
+                    if len(targets) == 1
+                    else (DEFAULT_TARGET_PERCENT if not targets else None),
+                ),
+            )
+        ],
+        highlights=highlights,
+    )
+
+
+# --- sessions (lecturer corps) ------------------------------------------------------
+
+
+def sessions(scope: Scope) -> FigureGroup:
+    """Sessions (service requests) held in the period: requested → assigned → delivered → verified."""
+    from lecturer_corps.models import RequestStatus, ServiceRequest
+
+    requests = ServiceRequest.objects.filter(
+        date__gte=scope.period.start, date__lt=scope.period.end
+    )
+    if scope.district is not None:
+        requests = requests.filter(venue__district=scope.district)
+    gone = [RequestStatus.CANCELLED, RequestStatus.RESCHEDULED]
+    assigned = [RequestStatus.CONFIRMED, RequestStatus.DELIVERED, RequestStatus.VERIFIED]
+    delivered = [RequestStatus.DELIVERED, RequestStatus.VERIFIED]
+    by_district = {
+        row["district"]: row
+        for row in requests.values(district=F("venue__district"))
+        .annotate(
+            requested=Count("id", filter=~Q(status__in=gone)),
+            assigned=Count("id", filter=Q(status__in=assigned)),
+            delivered=Count("id", filter=Q(status__in=delivered)),
+            verified=Count("id", filter=Q(status=RequestStatus.VERIFIED)),
+            cancelled=Count("id", filter=Q(status=RequestStatus.CANCELLED)),
+        )
+        .order_by()
+    }
+    columns = ["requested", "assigned", "delivered", "verified", "cancelled"]
+    rows = _district_rows(scope, by_district, columns, unknown=False)
+    total = _sum_rows(rows, columns, "district", _("Total"))
+    return FigureGroup(
+        key="sessions",
+        title=_("Sessions at venues"),
+        headlines=[
+            Headline(
+                "requested",
+                _("Sessions requested"),
+                total["requested"],
+                metric="session",
+                compare=True,
+            ),
+            Headline(
+                "delivered",
+                _("Sessions delivered"),
+                total["delivered"],
+                metric="delivered-session",
+                compare=True,
+            ),
+            Headline(
+                "verified", _("Sessions verified"), total["verified"], metric="verified-session"
+            ),
+        ],
+        tables=[
+            Table(
+                key="sessions_by_district",
+                title=_("Sessions by district and stage"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("requested", _("Requested")),
+                    Column("assigned", _("Assigned")),
+                    Column("delivered", _("Delivered")),
+                    Column("verified", _("Verified")),
+                    Column("cancelled", _("Cancelled")),
+                ],
+                rows=rows,
+                total=total,
+                chart=Chart("bar", "district", ("requested", "assigned", "delivered", "verified")),
+            )
+        ],
+    )
+
+
+# --- the lecturer corps (lecturer corps + certification) ------------------------------
+
+
+def lecturer_corps(scope: Scope) -> FigureGroup:
+    """Corps members (active profile + valid certificate) by home district and language."""
+    from django.db.models import Exists, OuterRef
+
+    from certification.models import Certificate
+    from lecturer_corps.models import LecturerProfile, Session, SessionStatus
+
+    day = reference_day(scope)
+    profiles = LecturerProfile.objects.filter(is_active=True, user__is_active=True)
+    if scope.district is not None:
+        profiles = profiles.filter(district=scope.district)
+    certified = Exists(
+        Certificate.objects.filter(holder=OuterRef("user_id")).filter(
+            _valid_certificate_filter("", day, scope.period.end_at)
+        )
+    )
+    delivered = Exists(
+        Session.objects.filter(
+            lecturer=OuterRef("user_id"),
+            status__in=[SessionStatus.DELIVERED, SessionStatus.VERIFIED],
+            request__date__gte=scope.period.start,
+            request__date__lt=scope.period.end,
+        )
+    )
+    zh, ug = _json_list_has("languages", "zh"), _json_list_has("languages", "ug")
+    by_district = {
+        row["district"]: row
+        for row in profiles.filter(certified)
+        .annotate(delivered=delivered)
+        .values("district")
+        .annotate(
+            members=Count("id"),
+            mandarin=Count("id", filter=zh),
+            uyghur=Count("id", filter=ug),
+            both=Count("id", filter=zh & ug),
+            active=Count("id", filter=Q(delivered=True)),
+        )
+        .order_by()
+    }
+    columns = ["members", "mandarin", "uyghur", "both", "active"]
+    rows = _district_rows(scope, by_district, columns)
+    total = _sum_rows(rows, columns, "district", _("Total"))
+    return FigureGroup(
+        key="lecturer_corps",
+        title=_("Lecturer corps"),
+        headlines=[
+            Headline("members", _("Certified lecturers"), total["members"], metric="corps-member"),
+            Headline(
+                "active",
+                _("Active lecturers this month"),
+                total["active"],
+                metric="active-lecturer",
+                compare=True,
+            ),
+            Headline(
+                "uyghur", _("Lecturers teaching in Uyghur"), total["uyghur"], metric="corps-member"
+            ),
+        ],
+        tables=[
+            Table(
+                key="lecturers_by_district",
+                title=_("Lecturers by district and language"),
+                columns=[
+                    Column("district", _("Home district or county"), TEXT),
+                    Column("members", _("Certified lecturers")),
+                    Column("mandarin", _("Mandarin")),
+                    Column("uyghur", _("Uyghur")),
+                    Column("both", _("Both languages")),
+                    Column("active", _("Active this month")),
+                ],
+                rows=rows,
+                total=total,
+                chart=Chart("bar", "district", ("mandarin", "uyghur", "active")),
+            )
+        ],
+    )
+
+
+# --- certificates (certification) ---------------------------------------------------
+
+
+EXPIRY_WINDOW_DAYS = 90
+
+
+def certificates(scope: Scope) -> FigureGroup:
+    """Certificates issued and revoked in the period, valid and expiring (90 days) at its end."""
+    import datetime as dt
+
+    from certification.models import Certificate, CertificateStatus, CertificationType
+
+    day = reference_day(scope)
+    horizon = day + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+    start_at, end_at = scope.period.start_at, scope.period.end_at
+    certs = Certificate.objects.exclude(status=CertificateStatus.SUPERSEDED)
+    if scope.district is not None:
+        certs = certs.filter(holder__district=scope.district)
+    valid = _valid_certificate_filter("", day, end_at)
+    grouped = list(
+        certs.values("certification_id", district=F("holder__district"))
+        .annotate(
+            issued=Count("id", filter=Q(issued_at__gte=start_at, issued_at__lt=end_at, version=1)),
+            valid=Count("id", filter=valid),
+            expiring=Count("id", filter=valid & Q(expires_on__gt=day, expires_on__lte=horizon)),
+            revoked=Count(
+                "id",
+                filter=Q(
+                    status=CertificateStatus.REVOKED,
+                    revoked_at__gte=start_at,
+                    revoked_at__lt=end_at,
+                ),
+            ),
+        )
+        .order_by()
+    )
+    columns = ["issued", "valid", "expiring", "revoked"]
+    types = list(CertificationType.objects.order_by("sort_order", "name").values("pk", "name"))
+    by_type: dict = {}
+    by_district: dict = {}
+    for row in grouped:  # aggregated rows: types × districts
+        for key, target in ((row["certification_id"], by_type), (row["district"], by_district)):
+            bucket = target.setdefault(key, dict.fromkeys(columns, 0))
+            for column in columns:
+                bucket[column] += row[column]
+    type_rows = [
+        {"type": t["name"], **by_type.get(t["pk"], dict.fromkeys(columns, 0))} for t in types
+    ]
+    total = _sum_rows(type_rows, columns, "type", _("Total"))
+    district_rows = _district_rows(scope, by_district, columns)
+    return FigureGroup(
+        key="certificates",
+        title=_("Certificates"),
+        headlines=[
+            Headline(
+                "issued",
+                _("Certificates issued this month"),
+                total["issued"],
+                metric="certificate-issued",
+                compare=True,
+            ),
+            Headline("valid", _("Valid certificates"), total["valid"], metric="valid-certificate"),
+            Headline(
+                "expiring",
+                _("Expiring within 90 days"),
+                total["expiring"],
+                metric="expiring-certificate",
+            ),
+            Headline(
+                "revoked", _("Revoked this month"), total["revoked"], metric="revoked-certificate"
+            ),
+        ],
+        tables=[
+            Table(
+                key="certificates_by_type",
+                title=_("Certificates by qualification"),
+                columns=[
+                    Column("type", _("Qualification"), TEXT),
+                    Column("issued", _("Issued this month")),
+                    Column("valid", _("Valid")),
+                    Column("expiring", _("Expiring within 90 days")),
+                    Column("revoked", _("Revoked this month")),
+                ],
+                rows=type_rows,
+                total=total,
+                chart=Chart("bar", "type", ("valid", "expiring")),
+            ),
+            Table(
+                key="certificates_by_district",
+                title=_("Certificates by holder's district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("issued", _("Issued this month")),
+                    Column("valid", _("Valid")),
+                    Column("expiring", _("Expiring within 90 days")),
+                    Column("revoked", _("Revoked this month")),
+                ],
+                rows=district_rows,
+                total=_sum_rows(district_rows, columns, "district", _("Total")),
+            ),
+        ],
+    )
+
+
+# --- quiz pass rates (quizzes) ----------------------------------------------------------
+
+QUIZ_ROWS = 20
+
+
+def quiz_results(scope: Scope) -> FigureGroup:
+    """Attempts finished in the period and how many passed, per quiz (metric: pass rate)."""
+    from quizzes.models import Attempt, AttemptState
+
+    attempts = Attempt.objects.filter(
+        state=AttemptState.FINISHED,
+        submitted_at__gte=scope.period.start_at,
+        submitted_at__lt=scope.period.end_at,
+    )
+    if scope.district is not None:
+        attempts = attempts.filter(user__district=scope.district)
+    counts = {
+        "finished": Count("id"),
+        "graded": Count("id", filter=Q(grade__isnull=False, needs_grading=False)),
+        "passed": Count("id", filter=Q(passed=True, needs_grading=False)),
+        "trainees": Count("user", distinct=True),
+    }
+    overall = attempts.aggregate(**counts)
+    per_quiz = list(
+        attempts.values("quiz_id", quiz_title=F("quiz__title"))
+        .annotate(**counts)
+        .order_by("-finished", "quiz_title")[:QUIZ_ROWS]
+    )
+    rows = [
+        {
+            "quiz": row["quiz_title"],
+            "finished": row["finished"],
+            "trainees": row["trainees"],
+            "passed": row["passed"],
+            "waiting": row["finished"] - row["graded"],
+            "pass_rate": percent(row["passed"], row["graded"]),
+        }
+        for row in per_quiz
+    ]
+    return FigureGroup(
+        key="quizzes",
+        title=_("Quizzes and exams"),
+        headlines=[
+            Headline(
+                "finished",
+                _("Attempts finished"),
+                overall["finished"],
+                metric="pass-rate",
+                compare=True,
+            ),
+            Headline(
+                "pass_rate",
+                _("Pass rate"),
+                percent(overall["passed"], overall["graded"]),
+                kind=PERCENT,
+                metric="pass-rate",
+            ),
+            Headline(
+                "waiting",
+                _("Attempts awaiting marking"),
+                overall["finished"] - overall["graded"],
+                metric="pass-rate",
+            ),
+        ],
+        tables=[
+            Table(
+                key="quiz_pass_rates",
+                title=_("Pass rates by quiz"),
+                columns=[
+                    Column("quiz", _("Quiz"), TEXT),
+                    Column("finished", _("Attempts finished")),
+                    Column("trainees", _("Trainees")),
+                    Column("passed", _("Passed")),
+                    Column("waiting", _("Awaiting marking")),
+                    Column("pass_rate", _("Pass rate"), PERCENT),
+                ],
+                rows=rows,
+                note=_("The %(count)s quizzes with the most attempts this month.")
+                % {"count": QUIZ_ROWS},
+                chart=Chart("bar", "quiz", ("pass_rate",)),
+            )
+        ],
+    )
+
+
+# --- the training funnel (courses, quizzes, practicum, certification) -------------------
+
+
+def _installed(label: str) -> bool:
+    app_label, model_name = label.split(".")
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
+
+
+def _programme_reference():
+    """Qualification codes → (label, live course ids, final-exam quiz ids): catalogue data.
+
+    A course counts toward every qualification it targets (foundation courses target
+    both); a final exam is a quiz placed on a programme page of that qualification.
+    """
+    from courses.models import Course, Programme, Qualification
+
+    courses = {code: [] for code, _label in Qualification.choices}
+    for pk, codes in Course.objects.live().values_list("pk", "qualifications"):
+        for code in codes or []:
+            if code in courses:
+                courses[code].append(pk)
+    exams = {code: [] for code in courses}
+    if _installed("quizzes.Quiz"):
+        from quizzes.models import Quiz
+
+        programmes = dict(Programme.objects.live().values_list("pk", "qualifications"))
+        for quiz_id, page_id in Quiz.objects.filter(
+            page_id__in=list(programmes), is_available=True
+        ).values_list("pk", "page_id"):
+            for code in programmes[page_id] or []:
+                if code in exams:
+                    exams[code].append(quiz_id)
+    return [(code, label, courses[code], exams[code]) for code, label in Qualification.choices]
+
+
+def _funnel_stage_querysets(scope: Scope, course_ids, exam_ids, code):
+    """(stage key, label, queryset of trainees at that stage for one qualification)."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from courses.models import Enrolment
+
+    end = scope.period.end_at
+    users = trainees_in_scope(scope)
+    stages = []
+    enrolled = Enrolment.objects.filter(
+        user=OuterRef("pk"), course_id__in=course_ids, enrolled_at__lt=end
+    ).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end))
+    stages.append(("enrolled", _("Enrolled"), users.filter(Exists(enrolled))))
+    done = (
+        Enrolment.objects.filter(
+            user=OuterRef("pk"), course_id__in=course_ids, completed_at__lt=end
+        )
+        .values("user")
+        .annotate(n=Count("course", distinct=True))
+        .values("n")[:1]
+    )
+    completed = users.annotate(done=Subquery(done)).filter(done__gte=len(course_ids) or 1)
+    stages.append(
+        ("courses_completed", _("Courses completed"), completed if course_ids else users.none())
+    )
+    if _installed("quizzes.QuizGrade"):
+        from quizzes.models import QuizGrade
+
+        passed = QuizGrade.objects.filter(
+            user=OuterRef("pk"), quiz_id__in=exam_ids, passed=True, first_passed_at__lt=end
+        )
+        stages.append(
+            (
+                "exam_passed",
+                _("Final exam passed"),
+                users.filter(Exists(passed)) if exam_ids else users.none(),
+            )
+        )
+    if _installed("certification.Certificate"):
+        from certification.models import Certificate, CertificateStatus
+
+        held = Certificate.objects.filter(
+            holder=OuterRef("pk"), certification__code=code, issued_at__lt=end
+        ).filter(
+            Q(status=CertificateStatus.ACTIVE)
+            | Q(status=CertificateStatus.REVOKED, revoked_at__gte=end)
+            | Q(status=CertificateStatus.SUPERSEDED)
+        )
+        stages.append(("certified", _("Certified"), users.filter(Exists(held))))
+    return stages
+
+
+def training_funnel(scope: Scope) -> FigureGroup:
+    """Trainees at each stage, per programme (qualification), district and system.
+
+    Metric: funnel stage. A trainee in both programmes counts once in each.
+    """
+    reference = _programme_reference()
+    stage_labels: dict[str, str] = {}
+    # counts[stage][code][(district, system)] = trainees
+    counts: dict[str, dict[str, dict]] = {}
+    for code, _label, course_ids, exam_ids in reference:
+        for key, label, queryset in _funnel_stage_querysets(scope, course_ids, exam_ids, code):
+            stage_labels[key] = label
+            grouped = queryset.values("district", "system").annotate(n=Count("id")).order_by()
+            counts.setdefault(key, {})[code] = {
+                (r["district"], r["system"]): r["n"] for r in grouped
+            }
+    stages = list(stage_labels)
+
+    programme_rows = []
+    for stage in stages:
+        row = {"stage": stage_labels[stage]}
+        for code, _label, _c, _e in reference:
+            row[code] = sum(counts[stage].get(code, {}).values())
+        row["total"] = sum(row[code] for code, *_rest in reference)
+        programme_rows.append(row)
+
+    def collapse(index):
+        result: dict = {}
+        for stage in stages:
+            for by_pair in counts[stage].values():
+                for pair, n in by_pair.items():
+                    bucket = result.setdefault(pair[index], dict.fromkeys(stages, 0))
+                    bucket[stage] += n
+        return result
+
+    district_rows = _district_rows(scope, collapse(0), stages)
+    by_system = collapse(1)
+    system_rows = [
+        {"system": str(label), **by_system.get(value, dict.fromkeys(stages, 0))}
+        for value, label in System.choices
+    ]
+    stage_columns = [Column(stage, stage_labels[stage]) for stage in stages]
+    first, last = stages[0], stages[-1]
+    totals = {row["stage"]: row["total"] for row in programme_rows}
+    return FigureGroup(
+        key="training_funnel",
+        title=_("Training funnel"),
+        headlines=[
+            Headline(
+                "enrolled", _("Trainees enrolled"), totals[stage_labels[first]], metric="funnel"
+            ),
+            Headline(last, stage_labels[last], totals[stage_labels[last]], metric="funnel"),
+        ],
+        tables=[
+            Table(
+                key="funnel_by_programme",
+                title=_("Training funnel by programme"),
+                columns=[
+                    Column("stage", _("Stage"), TEXT),
+                    *[Column(code, label) for code, label, _c, _e in reference],
+                    Column("total", _("Total")),
+                ],
+                rows=programme_rows,
+                chart=Chart("bar", "stage", tuple(code for code, *_rest in reference)),
+                note=_("A trainee in both programmes counts once in each."),
+            ),
+            Table(
+                key="funnel_by_district",
+                title=_("Training funnel by district"),
+                columns=[Column("district", _("District or county"), TEXT), *stage_columns],
+                rows=district_rows,
+                total=_sum_rows(district_rows, stages, "district", _("Total")),
+            ),
+            Table(
+                key="funnel_by_system",
+                title=_("Training funnel by system"),
+                columns=[Column("system", _("System"), TEXT), *stage_columns],
+                rows=system_rows,
+                total=_sum_rows(system_rows, stages, "system", _("Total")),
+            ),
+        ],
+    )
+
+
 # --- the registry -----------------------------------------------------------------
 
 GROUPS: list[GroupSpec] = [
+    GroupSpec("person_times", person_times, requires=("lecturer_corps.DeliveryReport",)),
+    GroupSpec("coverage", coverage, requires=("lecturer_corps.DeliveryReport",)),
+    GroupSpec("sessions", sessions, requires=("lecturer_corps.ServiceRequest",)),
+    GroupSpec(
+        "lecturer_corps",
+        lecturer_corps,
+        requires=("lecturer_corps.LecturerProfile", "certification.Certificate"),
+    ),
+    GroupSpec("training_funnel", training_funnel, requires=("courses.Enrolment",)),
+    GroupSpec("quizzes", quiz_results, requires=("quizzes.Attempt",)),
+    GroupSpec("certificates", certificates, requires=("certification.Certificate",)),
     GroupSpec("talent_pool", talent_pool),
 ]
 
