@@ -23,12 +23,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -52,6 +54,8 @@ MAX_TRAILING_BLANK_ROWS = 1000
 # The header may sit below a title row ("XX单位人员名单"); look this far for it.
 HEADER_SEARCH_ROWS = 5
 MAX_COLUMNS = 100
+# New people's invitations are queued in batches: one Celery message per batch.
+INVITATION_BATCH = 100
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -235,6 +239,7 @@ class FileRejected(Exception):
 
 @dataclass
 class Table:
+    kind: str  # "csv" or "xlsx"
     header_line: int
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
@@ -326,7 +331,10 @@ def read_table(fileobj, filename: str) -> Table:
     name = (filename or "").lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
         raise FileRejected(_("Old Excel files (.xls) are not read. Save the list as XLSX or CSV."))
-    rows_iter = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
+    kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    if kind == "csv" and name.endswith(".xlsx"):
+        raise FileRejected(_("The file could not be read as an Excel (XLSX) workbook."))
+    rows_iter = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
     known = _header_lookup()
 
     header_line, header, rows, blank_run, seen = 0, [], [], 0, 0
@@ -355,7 +363,7 @@ def read_table(fileobj, filename: str) -> Table:
             _("No header row found. The first row must name the columns, e.g. %(names)s.")
             % {"names": "、".join(column.header for column in COLUMNS[:4])}
         )
-    return Table(header_line=header_line, header=header, rows=rows)
+    return Table(kind=kind, header_line=header_line, header=header, rows=rows)
 
 
 def _header_lookup() -> dict[str, str]:
@@ -404,7 +412,10 @@ class Checker:
         self.columns: dict[str, int] = {}
         self.labels: dict[str, str] = {}
         self.districts = list(District.objects.all())
-        self.townships = list(Township.objects.all())
+        self.townships_by_name: dict[str, list[Township]] = defaultdict(list)
+        for township in Township.objects.all():
+            for name in {normalise(township.name), normalise(township.name_en or "")} - {""}:
+                self.townships_by_name[name].append(township)
         self.district_lookup = self._district_lookup()
         self.system_lookup = _lookup(SYSTEM_ALIASES, with_labels=dict(System.choices))
         self.language_lookup = _lookup(LANGUAGE_ALIASES, with_labels=dict(Language.choices))
@@ -661,10 +672,7 @@ class Checker:
             if district_given:
                 values["township"] = None  # a new district: the old township no longer fits
             return
-        key = normalise(township_text)
-        candidates = [
-            t for t in self.townships if key in (normalise(t.name), normalise(t.name_en or ""))
-        ]
+        candidates = self.townships_by_name.get(normalise(township_text), [])
         if district_given:
             if district is None:
                 self.error(
@@ -862,16 +870,20 @@ class Checker:
             plan.changes = dict(plan.values)
             return
         for name, value in plan.values.items():
-            current = getattr(user, name)
-            if name == "email":
-                current = (current or "").lower()
-            if current != value:
+            if name in ("district", "township"):
+                # Compare keys: loading each person's district would cost a query a row.
+                changed = getattr(user, f"{name}_id") != getattr(value, "pk", None)
+            elif name == "email":
+                changed = (user.email or "").lower() != value
+            else:
+                changed = getattr(user, name) != value
+            if changed:
                 plan.changes[name] = value
         missing_roles = plan.add_roles - _role_codes(user)
         if missing_roles:
             plan.changes["roles"] = sorted(missing_roles)
-        if plan.coordinator_scope is not False and plan.coordinator_scope != (
-            user.coordinator_district
+        if plan.coordinator_scope is not False and user.coordinator_district_id != getattr(
+            plan.coordinator_scope, "pk", None
         ):
             plan.changes["coordinator_district"] = plan.coordinator_scope
 
@@ -889,7 +901,11 @@ def _chunks(items: list, size: int = 500):
 
 
 def _generate_usernames(plans: list[RowPlan]) -> None:
-    """Give new people without a username one made from their e-mail (or 'user')."""
+    """Give new people without a username one made from their e-mail (or 'user').
+
+    One query finds which plain candidates are taken; only a base already in use
+    costs one more query to find its free numbered variants.
+    """
     taken = {p.username.lower() for p in plans if p.username}
     bases: dict[str, list[RowPlan]] = defaultdict(list)
     for plan in plans:
@@ -897,13 +913,21 @@ def _generate_usernames(plans: list[RowPlan]) -> None:
             local = plan.values.get("email", "").split("@", 1)[0]
             base = re.sub(r"[^a-z0-9._-]", "", local.lower())[:30]
             bases[base if len(base) >= 3 else "user"].append(plan)
+    in_use = set()
+    for chunk in _chunks(sorted(bases)):
+        in_use |= set(
+            User.objects.annotate(username_lower=Lower("username"))
+            .filter(username_lower__in=chunk)
+            .values_list("username_lower", flat=True)
+        )
     for base, waiting in bases.items():
-        taken |= {
-            name.lower()
-            for name in User.objects.filter(username__istartswith=base).values_list(
-                "username", flat=True
-            )
-        }
+        if base in in_use:
+            taken |= {
+                name.lower()
+                for name in User.objects.filter(username__istartswith=base).values_list(
+                    "username", flat=True
+                )
+            }
         number = 1
         for plan in waiting:
             candidate = base if number == 1 else f"{base}{number}"
@@ -930,7 +954,8 @@ def _apply(plans: list[RowPlan], report: ImportReport) -> list[int]:
                 setattr(user, name, value)
             if plan.coordinator_scope is not False:
                 user.coordinator_district = plan.coordinator_scope
-            user.set_unusable_password()
+            # What set_unusable_password() stores, without 40 calls to secrets.choice a row.
+            user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
             new_users.append(user)
             for code in plan.add_roles or {roles.TRAINEE}:
                 role_links.append((user, code))
@@ -1023,7 +1048,7 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
     if dry_run:
         return report
 
-    from .tasks import send_invitation
+    from .tasks import send_invitations
 
     with transaction.atomic():
         _generate_usernames(plans)
@@ -1038,11 +1063,11 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
                 "updated": report.updated,
                 "unchanged": report.unchanged,
                 "invited": len(invite),
-                "format": "xlsx" if (filename or "").lower().endswith(".xlsx") else "csv",
+                "format": table.kind,
             },
         )
-        for pk in invite:
-            send_invitation.delay_on_commit(pk)
+        for chunk in _chunks(invite, INVITATION_BATCH):
+            send_invitations.delay_on_commit(chunk)
     report.invited = len(invite)
     return report
 

@@ -54,21 +54,24 @@ def queue_email_message(message) -> None:
     )
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
-def send_invitation(user_id: int) -> bool:
-    """Invite a person created by an import to choose a password.
+@shared_task(time_limit=120, soft_time_limit=100)
+def send_invitations(user_ids: list[int]) -> int:
+    """Invite people created by an import to choose a password; returns how many were invited.
 
-    Idempotent in effect: does nothing for an unknown or inactive person, one
-    without an e-mail address, or one who already has a password or has logged
-    in. The mail itself goes out through ``send_email`` (with its retries).
+    Idempotent in effect: skips anyone unknown, inactive, without an e-mail
+    address, or who already has a password or has logged in, so running it again
+    never invites a person who has already accepted. Each mail goes out through
+    ``send_email`` (with its retries).
     """
     from .invitations import render_invitation
     from .models import User
 
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.email or user.has_usable_password() or user.last_login:
-        return False
-    subject, body = render_invitation(user)
-    send_email.delay(subject=subject, body=body, to=[user.email])
-    logger.info("accounts.invitation.queued", extra={"user_id": user_id})
-    return True
+    invited = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True, last_login__isnull=True):
+        if not user.email or user.has_usable_password():
+            continue
+        subject, body = render_invitation(user)
+        send_email.delay(subject=subject, body=body, to=[user.email])
+        invited += 1
+    logger.info("accounts.invitations.queued", extra={"invited": invited})
+    return invited

@@ -492,8 +492,12 @@ def test_command_imports(places, tmp_path):
     assert User.objects.filter(email="lina@example.org").exists()
 
 
-def test_command_prints_line_numbered_problems_and_exits_non_zero(places, tmp_path, capsys):
+def test_command_prints_line_numbered_problems_and_exits_non_zero(
+    places, tmp_path, capsys, monkeypatch
+):
     path = write(tmp_path, [HEADER, person(), person(邮箱="bad", 手机="13800000002")])
+    # run_from_argv closes every connection on its way out, the test's one too.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["manage.py", "import_users", str(path), "--skip-checks"]).execute()
     assert exit_info.value.code == 1
@@ -581,3 +585,24 @@ def test_wagtail_admin_shows_the_menu_item_to_a_coordinator(client, coordinator)
     response = client.get("/cms/")
     assert response.status_code == 200
     assert reverse("accounts:import_people") in response.content.decode()
+
+
+def test_a_broken_xlsx_file_is_refused_with_a_message(places):
+    file = io.BytesIO(b"PK\x03\x04 this is not a workbook")
+    file.name = "people.xlsx"
+    report = run(file)
+    assert not report.ok
+    assert "XLSX" in report.errors[0].message
+
+
+def test_no_invitation_for_someone_who_already_chose_a_password(
+    places, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run(csv_file([HEADER, person()]))
+    lina = User.objects.get(email="lina@example.org")
+    lina.set_password("Chosen-Already-7")
+    lina.save()
+    for callback in callbacks:
+        callback()
+    assert mail.outbox == []
