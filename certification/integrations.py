@@ -13,8 +13,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from lms.optional import app_module
-
 from .sources import CourseInfo, PracticumLine, QuizInfo
 
 # --- courses ----------------------------------------------------------------------
@@ -117,28 +115,45 @@ def quiz_grades(users, quiz_ids) -> dict[int, dict[int, tuple]]:
 # --- practicum ----------------------------------------------------------------------
 
 
-def practicum_lines(users, qualification) -> dict[int, list[PracticumLine]] | None:
-    module = app_module("practicum", "selectors")
-    bulk = getattr(module, "requirement_status_bulk", None) if module else None
-    if bulk is None:
-        return None
+def practicum_lines(users, qualification) -> dict[int, list[PracticumLine]]:
+    """The practicum app's requirement lines (approved hours only count) per user: 4 queries."""
+    from practicum.selectors import requirement_status_bulk
+
+    ids = list(users.order_by().values_list("pk", flat=True))
     return {
         user_id: [
             PracticumLine(
-                code=line.code, label=line.label, done=line.done, needed=line.needed, met=line.met
+                code=line.code,
+                label=str(line.label),
+                done=line.approved_hours,
+                needed=line.required_hours,
+                met=line.met,
+                pending=line.pending_hours,
             )
-            for line in lines
+            for line in status.requirements
         ]
-        for user_id, lines in bulk(users, qualification).items()
+        for user_id, status in requirement_status_bulk(ids, qualification).items()
     }
 
 
-def final_evaluations(users, qualification) -> dict[int, str] | None:
-    module = app_module("practicum", "selectors")
-    bulk = getattr(module, "final_evaluation_passed_bulk", None) if module else None
-    if bulk is None:
-        return None
-    return bulk(users, qualification)
+def final_evaluations(users, qualification) -> dict[int, str]:
+    """``passed`` / ``failed`` / ``pending`` per user, from the signed final evaluations (2 queries)."""
+    from practicum.models import CompetencyEvaluation, EvaluationStage
+    from practicum.selectors import final_evaluation_passed_bulk
+
+    ids = list(users.order_by().values_list("pk", flat=True))
+    passed = final_evaluation_passed_bulk(ids, qualification)
+    evaluated = set(
+        CompetencyEvaluation.objects.effective()
+        .filter(trainee_id__in=ids, qualification=qualification, stage=EvaluationStage.FINAL)
+        .values_list("trainee_id", flat=True)
+    )
+    return {
+        user_id: "passed"
+        if passed.get(user_id)
+        else ("failed" if user_id in evaluated else "pending")
+        for user_id in ids
+    }
 
 
 # --- cohorts (courses) ------------------------------------------------------------------
@@ -146,7 +161,9 @@ def final_evaluations(users, qualification) -> dict[int, str] | None:
 
 def cohorts_in_scope(district) -> list:
     """The cohorts a coordinator scoped to ``district`` manages (None = whole city)."""
-    if app_module("courses", "models") is None:
+    from django.apps import apps
+
+    if not apps.is_installed("courses"):
         return []
     from courses.models import Cohort
 

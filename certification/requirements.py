@@ -227,6 +227,19 @@ class PracticumHours(Evaluator):
 
     kind = RequirementKind.PRACTICUM_HOURS
 
+    @staticmethod
+    def line_message(line) -> str:
+        message = _("%(what)s: %(done)s of %(needed)s hours") % {
+            "what": line.label,
+            "done": number(line.done),
+            "needed": number(line.needed),
+        }
+        if not line.met and line.pending:
+            message += " " + _("(%(pending)s waiting for review)") % {
+                "pending": number(line.pending)
+            }
+        return message
+
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
         lines = context.sources.practicum_lines(users, context.certification.code)
@@ -241,18 +254,8 @@ class PracticumHours(Evaluator):
             met = bool(user_lines) and not unmet
             if not user_lines:
                 message = _("No practicum requirements are set for this qualification.")
-            elif met:
-                message = "; ".join(
-                    _("%(done)s of %(needed)s %(what)s")
-                    % {"done": number(line.done), "needed": number(line.needed), "what": line.label}
-                    for line in user_lines[:2]
-                )
             else:
-                message = "; ".join(
-                    _("%(done)s of %(needed)s %(what)s")
-                    % {"done": number(line.done), "needed": number(line.needed), "what": line.label}
-                    for line in unmet
-                )
+                message = "; ".join(self.line_message(line) for line in (unmet or user_lines[:2]))
             first = unmet[0] if unmet else (user_lines[0] if user_lines else None)
             results[user_id] = self.result(
                 requirement,

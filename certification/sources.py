@@ -39,6 +39,7 @@ class PracticumLine:
     done: Decimal | float
     needed: Decimal | float
     met: bool
+    pending: Decimal | float = 0
 
 
 class AppSources:

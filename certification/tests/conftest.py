@@ -18,3 +18,14 @@ def _signing_key(settings, tmp_path_factory):
     settings.CERT_SIGNING_KEY_FILE = str(
         tmp_path_factory.getbasetemp() / "keys" / "cert-signing-key.pem"
     )
+
+
+@pytest.fixture(autouse=True)
+def english(client, api_client, settings):
+    """Assertions read English messages: pages, API and services speak English in these tests."""
+    from django.utils import translation
+
+    for test_client in (client, api_client):
+        test_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

@@ -70,12 +70,16 @@ def test_final_exam_passed(trainee, counsellor, sources):
 
 def test_practicum_shows_unmet_lines_with_hours(trainee, counsellor, sources):
     sources.practicum[trainee.pk] = [
-        PracticumLine("total", "total hours", Decimal("80"), Decimal("100"), False),
-        PracticumLine("direct", "direct hours", Decimal("31.5"), Decimal("40"), False),
+        PracticumLine("total", "Total hours", Decimal("80"), Decimal("100"), False),
+        PracticumLine(
+            "direct", "Direct service", Decimal("31.5"), Decimal("40"), False, Decimal("6")
+        ),
     ]
     result = results_for(trainee, counsellor)[RequirementKind.PRACTICUM_HOURS]
     assert not result.met
-    assert result.message == "80 of 100 total hours; 31.5 of 40 direct hours"
+    assert result.message == (
+        "Total hours: 80 of 100 hours; Direct service: 31.5 of 40 hours (6 waiting for review)"
+    )
     assert result.percent == 80
 
 

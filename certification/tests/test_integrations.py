@@ -97,3 +97,130 @@ def test_cohort_members_and_scope(trainee, other_trainee, district, other_distri
     assert list(integrations.cohort_members(cohort.pk)) == [trainee]
     assert integrations.cohorts_in_scope(district) == [cohort]
     assert integrations.cohorts_in_scope(other_district) == []
+
+
+# --- quizzes ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def final_exam(programme_courses):
+    from courses.models import Programme
+    from quizzes.models import Quiz
+
+    programme = Programme.objects.get(pk=programme_courses[0].get_parent().pk)
+    return Quiz.objects.create(title="心理咨询师结业考试", page=programme, pass_mark=60)
+
+
+def test_final_exam_is_the_quiz_on_the_qualifications_programme(final_exam):
+    (quiz,) = integrations.required_quizzes("counsellor", [])
+    assert quiz.id == final_exam.pk and quiz.pass_mark == 60
+    assert integrations.required_quizzes("family_educator", []) == []
+
+
+def test_quiz_requirement_reads_grades(trainee, other_trainee, final_exam):
+    from quizzes.models import QuizGrade
+
+    certification = add_requirements(CertificationTypeFactory(), RequirementKind.QUIZZES_PASSED)
+    QuizGrade.objects.create(quiz=final_exam, user=trainee, grade=72, best_grade=72, passed=True)
+    QuizGrade.objects.create(
+        quiz=final_exam, user=other_trainee, grade=48, best_grade=55, passed=False
+    )
+    users = get_user_model().objects.filter(pk__in=[trainee.pk, other_trainee.pk])
+    results = selectors.evaluate(certification, users)
+    assert results[trainee.pk][0].met
+    assert results[trainee.pk][0].message == "心理咨询师结业考试 passed (72)"
+    assert not results[other_trainee.pk][0].met
+    assert "best 55, pass mark 60" in results[other_trainee.pk][0].message
+
+
+# --- practicum ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def practicum_defaults(db):
+    from practicum.defaults import install_defaults
+
+    install_defaults()
+
+
+@pytest.fixture
+def placement(practicum_defaults, trainee, supervisor):
+    from practicum.models import Placement
+
+    return Placement.objects.create(
+        trainee=trainee,
+        supervisor=supervisor,
+        qualification="counsellor",
+        start_date=timezone.localdate() - datetime.timedelta(days=90),
+    )
+
+
+def test_practicum_requirement_counts_approved_hours_only(placement, trainee):
+    from practicum.models import EntryState
+    from practicum.tests.factories import EntryFactory, activity
+
+    EntryFactory(
+        placement=placement,
+        activity_type=activity("group_counselling"),
+        minutes=600,
+        state=EntryState.APPROVED,
+    )
+    EntryFactory(
+        placement=placement,
+        activity_type=activity("group_counselling"),
+        minutes=120,
+        state=EntryState.SUBMITTED,
+    )
+    certification = add_requirements(CertificationTypeFactory(), RequirementKind.PRACTICUM_HOURS)
+    users = get_user_model().objects.filter(pk=trainee.pk)
+    (result,) = selectors.evaluate(certification, users)[trainee.pk]
+    assert not result.met
+    assert "Total hours: 10 of 100 hours (2 waiting for review)" in result.message
+    assert "Direct service: 10 of 40 hours" in result.message
+
+
+def test_final_evaluation_states_from_signed_evaluations(placement, trainee, other_trainee):
+    from practicum.models import CompetencyEvaluation
+
+    certification = add_requirements(CertificationTypeFactory(), RequirementKind.FINAL_EVALUATION)
+    users = get_user_model().objects.filter(pk__in=[trainee.pk, other_trainee.pk])
+    results = selectors.evaluate(certification, users)
+    assert results[trainee.pk][0].message == "Final evaluation pending"
+    CompetencyEvaluation.objects.create(
+        placement=placement,
+        trainee=trainee,
+        supervisor=placement.supervisor,
+        qualification="counsellor",
+        stage="final",
+        passed=False,
+        signed_name="陈静",
+        signed_at=timezone.now(),
+    )
+    results = selectors.evaluate(certification, users)
+    assert results[trainee.pk][0].state == "missing"
+    assert results[other_trainee.pk][0].state == "pending"
+
+
+def test_whole_engine_on_real_apps_uses_a_fixed_number_of_queries(
+    programme_courses, final_exam, practicum_defaults, django_assert_max_num_queries
+):
+    from accounts import roles
+    from tests.factories import make_user
+
+    certification = add_requirements(
+        CertificationTypeFactory(),
+        RequirementKind.COURSES_COMPLETED,
+        RequirementKind.QUIZZES_PASSED,
+        RequirementKind.PRACTICUM_HOURS,
+        RequirementKind.FINAL_EVALUATION,
+    )
+    for index in range(3):
+        make_user(roles.TRAINEE, username=f"real{index}")
+    users = get_user_model().objects.filter(username__startswith="real")
+    with django_assert_max_num_queries(40) as few:
+        selectors.cohort_eligibility(certification, users)
+    for index in range(3, 30):
+        make_user(roles.TRAINEE, username=f"real{index}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        rows = selectors.cohort_eligibility(certification, users)
+    assert len(rows) == 30
