@@ -83,6 +83,12 @@ _DESTINATIONS = [
     ),
     (
         roles.COORDINATOR,
+        "practicum:overview",
+        _("Practicum overview"),
+        _("Hours, waiting reviews and evaluations of the trainees in your scope."),
+    ),
+    (
+        roles.COORDINATOR,
         "reports:dashboard",
         _("Dashboard"),
         _("Figures for your district and the monthly report."),

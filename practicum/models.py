@@ -483,6 +483,10 @@ class PracticumEntry(models.Model):
         return self.state in EDITABLE_STATES
 
     @property
+    def state_badge_class(self) -> str:
+        return {"approved": "ok", "returned": "warn", "rejected": "bad"}.get(self.state, "")
+
+    @property
     def children_total(self) -> int:
         return self.children_0_5 + self.children_6_11 + self.children_12_17
 

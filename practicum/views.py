@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -123,6 +124,21 @@ def my_entries(request):
     )
 
 
+def _history(entry: PracticumEntry) -> list[AuditLog]:
+    """The entry's audit records, oldest first, with state labels for display."""
+    labels = dict(EntryState.choices)
+    events = list(
+        AuditLog.objects.for_object(entry)
+        .filter(action__startswith="practicum.entry.")
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    for event in events:
+        event.from_label = labels.get(event.changes.get("from"), "")
+        event.to_label = labels.get(event.changes.get("to"), "")
+    return events
+
+
 def _visible_entry(request, pk: int) -> PracticumEntry:
     queryset = PracticumEntry.objects.select_related(
         "trainee", "supervisor", "activity_type", "venue", "placement", "reviewed_by"
@@ -134,16 +150,10 @@ def _visible_entry(request, pk: int) -> PracticumEntry:
 def entry_detail(request, pk: int):
     entry = _visible_entry(request, pk)
     user = request.user
-    history = (
-        AuditLog.objects.for_object(entry)
-        .filter(action__startswith="practicum.entry.")
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
     context = {
         "entry": entry,
         "attachments": list(entry.attachments.all()),
-        "history": history,
+        "history": _history(entry),
         "is_owner": entry.trainee_id == user.pk,
         "can_review": entry.state == EntryState.SUBMITTED
         and _allowed(permissions.check_can_review, user, entry),
@@ -293,6 +303,12 @@ def review_queue(request):
         sort=options.get("sort") or "oldest",
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for entry in page.object_list:
+        days = (now - entry.submitted_at).days if entry.submitted_at else None
+        entry.waiting_text = (
+            ngettext("%(n)s day", "%(n)s days", days) % {"n": days} if days is not None else ""
+        )
     config = services.practicum_settings()
     query = request.GET.copy()
     query.pop("page", None)
@@ -307,7 +323,6 @@ def review_queue(request):
                 request.user, reminder_days=config.supervisor_reminder_days
             ),
             "reminder_days": config.supervisor_reminder_days,
-            "now": timezone.now(),
             "query": query.urlencode(),
         },
     )
@@ -350,14 +365,13 @@ def entry_review(request, pk: int):
         else:
             messages.success(request, _("Review recorded."))
             return redirect("practicum:review_queue")
-    history = AuditLog.objects.for_object(entry).filter(action__startswith="practicum.entry.")
     return render(
         request,
         "practicum/entry_detail.html",
         {
             "entry": entry,
             "attachments": list(entry.attachments.all()),
-            "history": history.select_related("actor").order_by("created_at", "id"),
+            "history": _history(entry),
             "can_review": entry.state == EntryState.SUBMITTED,
             "review_form": form,
         },

@@ -203,7 +203,7 @@ def test_entry_detail_shows_history(trainee_client, trainee, placement, supervis
     services.submit_entry(entry=entry, actor=trainee)
     services.review_entry(entry=entry, reviewer=supervisor, action="return", comment="补充时长")
     body = trainee_client.get(reverse("practicum:entry_detail", args=[entry.pk])).content.decode()
-    assert "submitted → returned" in body and "补充时长" in body
+    assert "Waiting for review → Returned for changes" in body and "补充时长" in body
     assert 'data-testid="submit-entry"' in body
 
 
@@ -376,3 +376,28 @@ def test_signed_evaluation_page_refuses_changes(client, supervisor, placement):
     client.force_login(supervisor)
     url = reverse("practicum:evaluation", args=[evaluation.pk])
     assert client.post(url, {"overall_comment": "x"}).status_code == 403
+
+
+def test_administrator_edits_the_rules_in_the_cms(client, administrator):
+    from practicum.models import PracticumRequirement, RubricItem
+
+    client.force_login(administrator)
+    requirement = PracticumRequirement.objects.get(qualification="counsellor")
+    rubric_item = RubricItem.objects.first()
+    for url in (
+        "/cms/snippets/practicum/practicumrequirement/",
+        f"/cms/snippets/practicum/practicumrequirement/edit/{requirement.pk}/",
+        "/cms/snippets/practicum/activitytype/",
+        f"/cms/snippets/practicum/rubricitem/edit/{rubric_item.pk}/",
+        "/cms/settings/practicum/practicumsettings/",
+    ):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        assert "/cms/" in response.request["PATH_INFO"]
+
+
+def test_coordinator_dashboard_links_to_the_overview(client, coordinator):
+    from home.selectors import role_destinations
+
+    urls = [d.url for _, group in role_destinations(coordinator) for d in group]
+    assert reverse("practicum:overview") in urls
