@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Router, Schema
 
 from lms.api import ApiError
@@ -85,7 +86,7 @@ def _certificate_out(certificate) -> dict:
         "qualification_en": certificate.certification.name_en,
         "holder_name": certificate.holder_name,
         "status": certificate.state,
-        "issued_on": certificate.issued_at.date().isoformat(),
+        "issued_on": timezone.localtime(certificate.issued_at).date().isoformat(),
         "valid_from": certificate.valid_from.isoformat(),
         "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
         "verification_url": certificate.verification_url(),

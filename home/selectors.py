@@ -89,6 +89,12 @@ _DESTINATIONS = [
     ),
     (
         roles.COORDINATOR,
+        "certification:manage",
+        _("Certificates"),
+        _("Approve, issue to a cohort, revoke, reissue; certificates expiring soon."),
+    ),
+    (
+        roles.COORDINATOR,
         "reports:dashboard",
         _("Dashboard"),
         _("Figures for your district and the monthly report."),
