@@ -55,21 +55,28 @@ def ensure_database() -> None:
 
 
 def timed(function, repeat: int):
+    """(median ms, p95 ms, median CPU ms of this process, queries of one call)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     for _ in range(3):
         function()
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         function()
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function()
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
-    return statistics.median(samples), p95, len(queries)
+    return statistics.median(samples), p95, statistics.median(cpu), len(queries)
 
 
 def main() -> None:
@@ -189,17 +196,17 @@ def main() -> None:
             lambda: final_evaluation_passed_bulk(trainee_ids, qualification),
         ),
     ]
-    print(f"\n{'what':58} {'median':>9} {'p95':>9} {'queries':>8}")
+    print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"\n{'what':56} {'median':>9} {'p95':>9} {'CPU':>9} {'queries':>8}")
     for label, function in rows:
         repeat = args.repeat if "bulk" not in label else max(5, args.repeat // 3)
-        median, p95, queries = timed(function, repeat)
-        print(f"{label:58} {median:7.1f}ms {p95:7.1f}ms {queries:8d}")
+        median, p95, cpu, queries = timed(function, repeat)
+        print(f"{label:56} {median:7.1f}ms {p95:7.1f}ms {cpu:7.1f}ms {queries:8d}")
     data = ledger(trainee, qualification)
-    median, p95, _ = timed(lambda: render_record(data), 3)
-    print(
-        f"{'practicum record PDF (' + str(len(data.approved_entries)) + ' entries)':58} "
-        f"{median:7.1f}ms {p95:7.1f}ms {'-':>8}"
-    )
+    median, p95, cpu, _ = timed(lambda: render_record(data), 3)
+    label = f"practicum record PDF ({len(data.approved_entries)} entries)"
+    print(f"{label:56} {median:7.1f}ms {p95:7.1f}ms {cpu:7.1f}ms {'-':>8}")
+    print(f"load average after timing: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

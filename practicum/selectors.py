@@ -142,61 +142,68 @@ def _minutes(value) -> int:
     return int((Decimal(value) * 60).to_integral_value())
 
 
+def _requirement_plan(requirement: PracticumRequirement) -> list[tuple]:
+    """(code, label, required minutes, bucket key, informational) for each line, once."""
+    plan = [
+        ("total", _("Total hours"), _minutes(requirement.total_hours), "total", False),
+        (
+            "direct",
+            _("Direct service"),
+            _minutes(requirement.min_direct_hours),
+            ServiceKind.DIRECT,
+            False,
+        ),
+        ("indirect", _("Indirect work"), 0, ServiceKind.INDIRECT, True),
+        (
+            "supervision",
+            _("Supervision received"),
+            _minutes(requirement.min_supervision_hours),
+            "supervision",
+            False,
+        ),
+    ]
+    for minimum in requirement.activity_minimums.all():
+        plan.append(
+            (
+                f"activity:{minimum.activity_type.code}",
+                minimum.activity_type.label,
+                _minutes(minimum.min_hours),
+                minimum.activity_type_id,
+                False,
+            )
+        )
+    return plan
+
+
 def _build_status(
     qualification: str,
-    requirement: PracticumRequirement | None,
+    plan: list[tuple] | None,
     sums: dict[tuple[int, str, str], int],
     supervision_types: set[int],
 ) -> RequirementStatus:
     """Lines from per-(activity type, service kind, state) minute sums of one trainee."""
-    if requirement is None:
+    if plan is None:
         return RequirementStatus(qualification, configured=False)
-
-    def total(state: str, predicate) -> int:
-        return sum(m for (a, k, s), m in sums.items() if s == state and predicate(a, k))
-
-    def line(code, label, required, predicate, informational=False):
-        return RequirementLine(
+    approved: dict = defaultdict(int)
+    pending: dict = defaultdict(int)
+    for (activity_type_id, kind, state), minutes in sums.items():
+        bucket = approved if state == EntryState.APPROVED else pending
+        bucket["total"] += minutes
+        bucket[kind] += minutes
+        bucket[activity_type_id] += minutes
+        if activity_type_id in supervision_types:
+            bucket["supervision"] += minutes
+    lines = [
+        RequirementLine(
             code=code,
             label=label,
             required_minutes=required,
-            approved_minutes=total(EntryState.APPROVED, predicate),
-            pending_minutes=total(EntryState.SUBMITTED, predicate),
+            approved_minutes=approved[key],
+            pending_minutes=pending[key],
             informational=informational,
         )
-
-    lines = [
-        line("total", _("Total hours"), _minutes(requirement.total_hours), lambda a, k: True),
-        line(
-            "direct",
-            _("Direct service"),
-            _minutes(requirement.min_direct_hours),
-            lambda a, k: k == ServiceKind.DIRECT,
-        ),
-        line(
-            "indirect",
-            _("Indirect work"),
-            0,
-            lambda a, k: k == ServiceKind.INDIRECT,
-            informational=True,
-        ),
-        line(
-            "supervision",
-            _("Supervision received"),
-            _minutes(requirement.min_supervision_hours),
-            lambda a, k: a in supervision_types,
-        ),
+        for code, label, required, key, informational in plan
     ]
-    for minimum in requirement.activity_minimums.all():
-        type_id = minimum.activity_type_id
-        lines.append(
-            line(
-                f"activity:{minimum.activity_type.code}",
-                minimum.activity_type.label,
-                _minutes(minimum.min_hours),
-                lambda a, k, type_id=type_id: a == type_id,
-            )
-        )
     return RequirementStatus(qualification, configured=True, lines=lines)
 
 
@@ -222,12 +229,13 @@ def requirement_status_bulk(users: Iterable, qualification: str) -> dict[int, Re
             .values("trainee_id", "activity_type_id", "service_kind", "state")
             .annotate(minutes=Sum("minutes"))
             .order_by()
+            .values_list("trainee_id", "activity_type_id", "service_kind", "state", "minutes")
         )
-        for row in rows:
-            key = (row["activity_type_id"], row["service_kind"], row["state"])
-            per_user[row["trainee_id"]][key] = row["minutes"] or 0
+        for trainee_id, activity_type_id, kind, state, minutes in rows:
+            per_user[trainee_id][(activity_type_id, kind, state)] = minutes or 0
+    plan = _requirement_plan(requirement) if requirement is not None else None
     return {
-        pk: _build_status(qualification, requirement, per_user.get(pk, {}), supervision_types)
+        pk: _build_status(qualification, plan, per_user.get(pk, {}), supervision_types)
         for pk in ids
     }
 
