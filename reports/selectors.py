@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
 from django.db.models import Count, F, Q
@@ -22,6 +23,8 @@ from accounts.models import System, User
 from places.models import District
 
 from .figures import (
+    DAYS,
+    HOURS,
     PERCENT,
     TEXT,
     Chart,
@@ -893,6 +896,278 @@ def quiz_results(scope: Scope) -> FigureGroup:
     )
 
 
+# --- practicum (practicum) ----------------------------------------------------------
+
+ONE_ON_ONE_ACTIVITY = "individual_counselling"
+
+
+def _hours(minutes) -> Decimal:
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def practicum(scope: Scope) -> FigureGroup:
+    """Practicum hours logged and approved in the period, reviews waiting and their age.
+
+    Metrics: logged hours, approved hours, review waiting, one-on-one counselling.
+    Entries count by the date of the practice; waiting is measured at the period's end
+    (or now, while the period runs).
+    """
+    import datetime as dt
+
+    from django.db.models import Min, Sum
+    from django.utils import timezone
+
+    from practicum.models import PARTICIPANT_FIELDS, ActivityType, EntryState, PracticumEntry
+
+    entries = PracticumEntry.objects.all()
+    if scope.district is not None:
+        entries = entries.filter(trainee__district=scope.district)
+    in_period = Q(date__gte=scope.period.start, date__lt=scope.period.end)
+    logged = in_period & ~Q(state=EntryState.DRAFT)
+    approved = in_period & Q(state=EntryState.APPROVED)
+    moment = min(timezone.now(), scope.period.end_at)
+    waiting = Q(submitted_at__lt=moment) & (
+        Q(state=EntryState.SUBMITTED) | Q(reviewed_at__gte=moment)
+    )
+    week, fortnight = moment - dt.timedelta(days=7), moment - dt.timedelta(days=14)
+    participants = sum((F(name) for name in PARTICIPANT_FIELDS[1:]), F(PARTICIPANT_FIELDS[0]))
+
+    by_district = {
+        row["district"]: row
+        for row in entries.filter(logged | waiting)
+        .values(district=F("trainee__district"))
+        .annotate(
+            entries=Count("id", filter=logged),
+            logged_minutes=Sum("minutes", filter=logged),
+            approved_minutes=Sum("minutes", filter=approved),
+            direct_minutes=Sum("minutes", filter=approved & Q(service_kind="direct")),
+            waiting=Count("id", filter=waiting),
+            waiting_7=Count("id", filter=waiting & Q(submitted_at__lte=week)),
+            waiting_14=Count("id", filter=waiting & Q(submitted_at__lte=fortnight)),
+            oldest=Min("submitted_at", filter=waiting),
+        )
+        .order_by()
+    }
+    rows = []
+    for district in scope.districts:
+        row = by_district.get(district.pk, {})
+        rows.append(
+            {
+                "district": str(district),
+                "entries": row.get("entries") or 0,
+                "logged": _hours(row.get("logged_minutes")),
+                "approved": _hours(row.get("approved_minutes")),
+                "direct": _hours(row.get("direct_minutes")),
+                "waiting": row.get("waiting") or 0,
+                "waiting_7": row.get("waiting_7") or 0,
+                "waiting_14": row.get("waiting_14") or 0,
+                "oldest": (moment - row["oldest"]).days if row.get("oldest") else None,
+            }
+        )
+    if scope.district is None and by_district.get(None):
+        row = by_district[None]
+        rows.append(
+            {
+                "district": _("No district"),
+                "entries": row["entries"] or 0,
+                "logged": _hours(row["logged_minutes"]),
+                "approved": _hours(row["approved_minutes"]),
+                "direct": _hours(row["direct_minutes"]),
+                "waiting": row["waiting"] or 0,
+                "waiting_7": row["waiting_7"] or 0,
+                "waiting_14": row["waiting_14"] or 0,
+                "oldest": (moment - row["oldest"]).days if row.get("oldest") else None,
+            }
+        )
+    summed = ["entries", "logged", "approved", "direct", "waiting", "waiting_7", "waiting_14"]
+    total = _sum_rows(rows, summed, "district", _("Total"))
+    total["oldest"] = max(
+        (row["oldest"] for row in rows if row["oldest"] is not None), default=None
+    )
+
+    by_type = {
+        row["activity_type"]: row
+        for row in entries.filter(logged)
+        .values("activity_type")
+        .annotate(
+            entries=Count("id"),
+            logged_minutes=Sum("minutes"),
+            approved_entries=Count("id", filter=Q(state=EntryState.APPROVED)),
+            approved_minutes=Sum("minutes", filter=Q(state=EntryState.APPROVED)),
+            served=Sum(participants, filter=Q(state=EntryState.APPROVED)),
+        )
+        .order_by()
+    }
+    type_rows, one_on_one = [], 0
+    for activity in ActivityType.objects.order_by("sort_order", "pk"):  # reference data
+        row = by_type.get(activity.pk)
+        if row is None and not activity.is_active:
+            continue
+        row = row or {}
+        if activity.code == ONE_ON_ONE_ACTIVITY:
+            one_on_one = row.get("approved_entries") or 0
+        type_rows.append(
+            {
+                "activity": activity.label,
+                "entries": row.get("entries") or 0,
+                "logged": _hours(row.get("logged_minutes")),
+                "approved_entries": row.get("approved_entries") or 0,
+                "approved": _hours(row.get("approved_minutes")),
+                "served": row.get("served") or 0,
+            }
+        )
+    type_columns = ["entries", "logged", "approved_entries", "approved", "served"]
+    age_rows = [
+        {"age": _("Under 7 days"), "entries": total["waiting"] - total["waiting_7"]},
+        {"age": _("7 to 14 days"), "entries": total["waiting_7"] - total["waiting_14"]},
+        {"age": _("Over 14 days"), "entries": total["waiting_14"]},
+    ]
+    return FigureGroup(
+        key="practicum",
+        title=_("Practicum"),
+        headlines=[
+            Headline(
+                "approved_hours",
+                _("Practicum hours approved"),
+                total["approved"],
+                kind=HOURS,
+                metric="approved-hours",
+                compare=True,
+            ),
+            Headline(
+                "logged_hours",
+                _("Practicum hours logged"),
+                total["logged"],
+                kind=HOURS,
+                metric="logged-hours",
+                compare=True,
+            ),
+            Headline(
+                "one_on_one",
+                _("One-on-one counselling sessions approved"),
+                one_on_one,
+                metric="one-on-one",
+                compare=True,
+            ),
+            Headline("waiting", _("Reviews waiting"), total["waiting"], metric="review-waiting"),
+            Headline(
+                "oldest",
+                _("Oldest review waiting (days)"),
+                total["oldest"],
+                kind=DAYS,
+                metric="review-waiting",
+            ),
+        ],
+        tables=[
+            Table(
+                key="practicum_by_district",
+                title=_("Practicum hours and reviews by district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("entries", _("Entries logged")),
+                    Column("logged", _("Hours logged"), HOURS),
+                    Column("approved", _("Hours approved"), HOURS),
+                    Column("direct", _("Direct hours approved"), HOURS),
+                    Column("waiting", _("Reviews waiting")),
+                    Column("waiting_7", _("Waiting over 7 days")),
+                    Column("waiting_14", _("Waiting over 14 days")),
+                    Column("oldest", _("Oldest (days)"), DAYS),
+                ],
+                rows=rows,
+                total=total,
+                chart=Chart("bar", "district", ("logged", "approved")),
+            ),
+            Table(
+                key="practicum_by_activity",
+                title=_("Practicum by activity type"),
+                columns=[
+                    Column("activity", _("Activity type"), TEXT),
+                    Column("entries", _("Entries logged")),
+                    Column("logged", _("Hours logged"), HOURS),
+                    Column("approved_entries", _("Entries approved")),
+                    Column("approved", _("Hours approved"), HOURS),
+                    Column("served", _("People served (approved)")),
+                ],
+                rows=type_rows,
+                total=_sum_rows(type_rows, type_columns, "activity", _("Total")),
+                chart=Chart("bar", "activity", ("approved",)),
+            ),
+            Table(
+                key="practicum_waiting_age",
+                title=_("Reviews waiting by age"),
+                columns=[Column("age", _("Waiting"), TEXT), Column("entries", _("Entries"))],
+                rows=age_rows,
+                chart=Chart("bar", "age", ("entries",)),
+            ),
+        ],
+    )
+
+
+def _practicum_complete(users, code: str, scope: Scope):
+    """Trainees whose approved hours met every practicum requirement of the qualification
+    and whose final competency evaluation passed, both before the period ended."""
+    from django.db.models import Exists, IntegerField, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
+    from practicum.models import (
+        CompetencyEvaluation,
+        EntryState,
+        EvaluationStage,
+        PracticumEntry,
+        PracticumRequirement,
+    )
+
+    requirement = (
+        PracticumRequirement.objects.filter(qualification=code)
+        .prefetch_related("activity_minimums")
+        .first()
+    )
+    if requirement is None:
+        return users.none()
+    end_at = scope.period.end_at
+    approved = PracticumEntry.objects.filter(
+        trainee=OuterRef("pk"),
+        qualification=code,
+        state=EntryState.APPROVED,
+        reviewed_at__lt=end_at,
+    )
+
+    def minutes(condition=None):
+        total = (
+            approved.filter(condition or Q())
+            .values("trainee")
+            .annotate(m=Sum("minutes"))
+            .values("m")
+        )
+        return Coalesce(Subquery(total[:1], output_field=IntegerField()), 0)
+
+    def needed(hours) -> int:
+        return int(Decimal(hours or 0) * 60)
+
+    annotations = {
+        "pr_total": minutes(),
+        "pr_direct": minutes(Q(service_kind="direct")),
+        "pr_supervision": minutes(Q(activity_type__is_supervision=True)),
+    }
+    conditions = Q(
+        pr_total__gte=needed(requirement.total_hours),
+        pr_direct__gte=needed(requirement.min_direct_hours),
+        pr_supervision__gte=needed(requirement.min_supervision_hours),
+    )
+    for index, minimum in enumerate(requirement.activity_minimums.all()):
+        name = f"pr_activity_{index}"
+        annotations[name] = minutes(Q(activity_type_id=minimum.activity_type_id))
+        conditions &= Q(**{f"{name}__gte": needed(minimum.min_hours)})
+    final = CompetencyEvaluation.objects.filter(
+        trainee=OuterRef("pk"),
+        qualification=code,
+        stage=EvaluationStage.FINAL,
+        passed=True,
+        signed_at__lt=end_at,
+    )
+    return users.annotate(**annotations).filter(conditions).filter(Exists(final))
+
+
 # --- the training funnel (courses, quizzes, practicum, certification) -------------------
 
 
@@ -969,6 +1244,10 @@ def _funnel_stage_querysets(scope: Scope, course_ids, exam_ids, code):
                 _("Final exam passed"),
                 users.filter(Exists(passed)) if exam_ids else users.none(),
             )
+        )
+    if _installed("practicum.PracticumEntry"):
+        stages.append(
+            ("practicum_complete", _("Practicum complete"), _practicum_complete(users, code, scope))
         )
     if _installed("certification.Certificate"):
         from certification.models import Certificate, CertificateStatus
@@ -1081,6 +1360,7 @@ GROUPS: list[GroupSpec] = [
     ),
     GroupSpec("training_funnel", training_funnel, requires=("courses.Enrolment",)),
     GroupSpec("quizzes", quiz_results, requires=("quizzes.Attempt",)),
+    GroupSpec("practicum", practicum, requires=("practicum.PracticumEntry",)),
     GroupSpec("certificates", certificates, requires=("certification.Certificate",)),
     GroupSpec("talent_pool", talent_pool),
 ]

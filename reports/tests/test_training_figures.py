@@ -97,6 +97,7 @@ def test_funnel_by_programme(funnel, period):
         ("Enrolled", 3, 1),
         ("Courses completed", 2, 0),
         ("Final exam passed", 1, 0),
+        ("Practicum complete", 0, 0),
         ("Certified", 1, 0),
     ]
     assert rows["Enrolled"]["total"] == 4
@@ -105,13 +106,13 @@ def test_funnel_by_programme(funnel, period):
 def test_funnel_by_district_and_system(funnel, period):
     group = selectors.training_funnel(Scope(period))
     districts = _rows(_table(group, "funnel_by_district"))
-    stages = ("enrolled", "courses_completed", "exam_passed", "certified")
-    assert tuple(districts["高昌区"][s] for s in stages) == (3, 1, 1, 1)
-    assert tuple(districts["鄯善县"][s] for s in stages) == (1, 1, 0, 0)
+    stages = ("enrolled", "courses_completed", "exam_passed", "practicum_complete", "certified")
+    assert tuple(districts["高昌区"][s] for s in stages) == (3, 1, 1, 0, 1)
+    assert tuple(districts["鄯善县"][s] for s in stages) == (1, 1, 0, 0, 0)
     systems = _rows(_table(group, "funnel_by_system"))
-    assert tuple(systems["Civil affairs"][s] for s in stages) == (2, 2, 1, 1)
-    assert tuple(systems["Education"][s] for s in stages) == (2, 0, 0, 0)
-    assert tuple(systems["Other"][s] for s in stages) == (0, 0, 0, 0)
+    assert tuple(systems["Civil affairs"][s] for s in stages) == (2, 2, 1, 0, 1)
+    assert tuple(systems["Education"][s] for s in stages) == (2, 0, 0, 0, 0)
+    assert tuple(systems["Other"][s] for s in stages) == (0, 0, 0, 0, 0)
 
 
 def test_funnel_in_one_district(funnel, period, other_district):
