@@ -122,7 +122,21 @@ class CourseCatalogue(Page):
             raise Http404
         step = self.steplen
         ancestor_paths = [page.path[: step * depth] for depth in range(self.depth + 1, page.depth)]
-        if ancestor_paths and Page.objects.filter(path__in=ancestor_paths, live=False).exists():
+        if model is Lesson:
+            # One query: the lesson's course, and whether its programme and module are live.
+            course = (
+                Course.objects.filter(path=page.course_path, live=True)
+                .annotate(
+                    hidden_ancestors=models.Exists(
+                        Page.objects.filter(path__in=ancestor_paths, live=False)
+                    )
+                )
+                .first()
+            )
+            if course is None or course.hidden_ancestors:
+                raise Http404
+            page.route_course = course
+        elif ancestor_paths and Page.objects.filter(path__in=ancestor_paths, live=False).exists():
             raise Http404
         return RouteResult(page)
 
@@ -551,6 +565,7 @@ class Cohort(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="courses.CohortMembership",
+        through_fields=("cohort", "user"),
         related_name="cohorts",
         verbose_name=_("members"),
     )

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cohort',
             name='members',
-            field=models.ManyToManyField(related_name='cohorts', through='courses.CohortMembership', to=settings.AUTH_USER_MODEL, verbose_name='members'),
+            field=models.ManyToManyField(related_name='cohorts', through='courses.CohortMembership', through_fields=('cohort', 'user'), to=settings.AUTH_USER_MODEL, verbose_name='members'),
         ),
         migrations.CreateModel(
             name='Course',

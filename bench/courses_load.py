@@ -1,0 +1,289 @@
+"""Load benchmark of the learning pages against gunicorn + PostgreSQL + Redis.
+
+    .venv/bin/python bench/courses_load.py [--users 20] [--seconds 20] [--workers 4]
+        [--trainees 10000 --courses 200 --lessons 2000 --progress 100000] [--fresh]
+
+1. Prepares the database ``lms_bench_courses`` (PostgreSQL on 127.0.0.1:5432): migrates
+   and loads ``seed_scale --only courses`` with the sizes given (defaults: the full
+   10,000 trainees / 200 courses / 2,000 lessons / 100,000 progress rows). A database
+   that already holds the scale data is reused unless ``--fresh``.
+2. Starts gunicorn on a free port with production settings (``bench/courses_settings.py``:
+   ``lms.settings.production`` over plain HTTP, Redis cache in db 2, ``DEBUG`` off) and
+   the benchmark-only bare view ``/bench/bare`` (one ``SELECT 1`` through the same
+   middleware).
+3. Logs in ``--users`` scale trainees (sessions made directly in the database) and runs
+   that many threads, each a user, against three pages in turn: the bare view, a
+   lesson page of one of the user's courses, and My learning. Prints requests per
+   second, p50 and p95 latency for each, and the ratio of each page to the bare view.
+
+A plain threaded HTTP client (http.client), new connection per request (gunicorn's
+sync workers close connections). Nothing is asserted: the figures go to
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "lms_bench_courses"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/2"
+SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdef"
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=DATABASE_URL,
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CELERY_BROKER_URL=REDIS_URL,
+        CACHE_URL=REDIS_URL,
+        EMAIL_URL="consolemail://",
+        CONN_MAX_AGE="60",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def prepare_database(args) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if exists and args.fresh:
+            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    env = {**environment(), "DJANGO_SETTINGS_MODULE": "lms.settings.dev", "DJANGO_DEBUG": "0"}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    sizes = []
+    for name in ("trainees", "courses", "lessons", "progress"):
+        sizes += [f"--{name}", str(getattr(args, name))]
+    started = time.perf_counter()
+    subprocess.run(
+        [*manage, "seed_scale", "--only", "courses", "--skip-index", *sizes],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    print(f"seed_scale: {time.perf_counter() - started:.1f} s")
+
+
+def sessions_and_urls(count: int) -> list[tuple[str, str]]:
+    """(session cookie, lesson URL) for ``count`` scale trainees with an open lesson."""
+    os.environ.update(environment())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.dev"
+    os.environ["DJANGO_DEBUG"] = "0"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from courses.models import Enrolment
+
+    enrolments = (
+        Enrolment.objects.filter(
+            user__username__startswith="scale_trainee_",
+            last_lesson__isnull=False,
+            completed_at__isnull=True,
+        )
+        .select_related("user", "last_lesson")
+        .order_by("user__username")
+    )
+    result, seen = [], set()
+    for enrolment in enrolments:
+        if enrolment.user_id in seen:
+            continue
+        seen.add(enrolment.user_id)
+        session = SessionStore()
+        session[SESSION_KEY] = str(enrolment.user_id)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = enrolment.user.get_session_auth_hash()
+        session.create()
+        result.append((session.session_key, enrolment.last_lesson.url))
+        if len(result) == count:
+            break
+    if len(result) < count:
+        raise SystemExit(f"Only {len(result)} scale trainees with an open lesson; need {count}.")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **environment(),
+        "DJANGO_SETTINGS_MODULE": "courses_settings",
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
+    }
+    # Production settings serve hashed static files: they need their manifest.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "lms.wsgi",
+            "--pythonpath",
+            f"{ROOT},{ROOT / 'bench'}",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        try:
+            status, _ = get(port, "/bench/bare", None)
+            if status == 200:
+                time.sleep(5)  # let every worker finish booting
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def get(port: int, path: str, session_key: str | None) -> tuple[int, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": "127.0.0.1", "Accept-Encoding": "identity"}
+    if session_key:
+        headers["Cookie"] = f"sessionid={session_key}"
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, len(body)
+
+
+def run_load(port: int, name: str, targets: list[tuple[str, str]], seconds: float) -> dict:
+    """Each thread requests its own (session, path) as fast as it can for ``seconds``."""
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    sizes = set()
+
+    def worker(session_key: str, path: str):
+        local, local_errors = [], []
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                status, size = get(port, path, session_key)
+            except OSError as exc:
+                local_errors.append(str(exc))
+                continue
+            local.append(time.perf_counter() - started)
+            if status != 200:
+                local_errors.append(f"{status} {path}")
+            sizes.add(size)
+        with lock:
+            latencies.extend(local)
+            errors.extend(local_errors)
+
+    for session_key, path in targets:  # warm caches and connections
+        get(port, path, session_key)
+    threads = [threading.Thread(target=worker, args=target) for target in targets]
+    began = time.perf_counter()
+    stop = began + seconds
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "name": name,
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000 if latencies else 0,
+        "p95": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else "",
+        "bytes": max(sizes) if sizes else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--trainees", type=int, default=10_000)
+    parser.add_argument("--courses", type=int, default=200)
+    parser.add_argument("--lessons", type=int, default=2_000)
+    parser.add_argument("--progress", type=int, default=100_000)
+    parser.add_argument("--fresh", action="store_true", help="Drop and rebuild the database.")
+    args = parser.parse_args()
+
+    prepare_database(args)
+    users = sessions_and_urls(args.users)
+    subprocess.run(["redis-cli", "-n", "2", "FLUSHDB"], check=False, capture_output=True)
+    port = free_port()
+    server = start_server(port, args.workers)
+    try:
+        results = [
+            run_load(
+                port,
+                "bare view (/bench/bare)",
+                [(s, "/bench/bare") for s, _ in users],
+                args.seconds,
+            ),
+            run_load(port, "lesson page", users, args.seconds),
+            run_load(
+                port,
+                "My learning (/learn/my/)",
+                [(s, "/learn/my/") for s, _ in users],
+                args.seconds,
+            ),
+        ]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    bare = results[0]["rps"] or 1
+    print(
+        f"\n{args.users} concurrent users, {args.seconds:.0f} s per page, "
+        f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs"
+    )
+    print(f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'bytes':>7} errors")
+    for row in results:
+        print(
+            f"{row['name']:28} {row['rps']:8.1f} {row['p50']:8.1f} {row['p95']:8.1f} "
+            f"{row['rps'] / bare:7.0%} {row['bytes']:7d} {row['errors']} {row['first_error']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
