@@ -12,7 +12,19 @@ _counter = itertools.count(1)
 REFLECTION_BLOCK_ID = "11111111-2222-3333-4444-555555555555"
 
 
+def ensure_wagtail_root() -> None:
+    """Recreate what Wagtail's migrations made, after a transactional test flushed it."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def catalogue() -> CourseCatalogue:
+    ensure_wagtail_root()
     return ensure_catalogue()
 
 
