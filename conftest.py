@@ -119,3 +119,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def project_translations(settings):
+    """Switch on the project's translation catalogues (off by default in tests)."""
+    settings.LOCALE_PATHS = settings.PROJECT_LOCALE_PATHS
+    yield

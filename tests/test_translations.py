@@ -4,6 +4,8 @@ Uyghur covers navigation, account pages and errors, and pages say their language
 import pytest
 from django.utils import translation
 
+pytestmark = pytest.mark.usefixtures("project_translations")
+
 UYGHUR_REQUIRED = [
     # navigation
     "Dashboard",

@@ -19,3 +19,9 @@ STORAGES = {
 }
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+
+# Tests assert on the English source strings; the project's own catalogues are
+# switched on only by the tests that check translations (fixture
+# `project_translations` in conftest.py). Django's and allauth's catalogues stay on.
+PROJECT_LOCALE_PATHS = LOCALE_PATHS  # noqa: F405
+LOCALE_PATHS = []

@@ -5,7 +5,9 @@ from .conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_home_in_chinese_switch_to_uyghur_and_log_in(phone, live_server, seeded_site):
+def test_home_in_chinese_switch_to_uyghur_and_log_in(
+    phone, live_server, seeded_site, project_translations
+):
     page = phone
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
@@ -25,4 +27,5 @@ def test_home_in_chinese_switch_to_uyghur_and_log_in(phone, live_server, seeded_
     log_in(page, live_server, "trainee")
     page.goto(live_server.url + "/dashboard/")
     assert "李娜" in page.locator("h1").inner_text()
+    assert "工作台" in page.locator("nav").inner_text()
     page.screenshot(path="/tmp/lms-smoke-dashboard.png", full_page=True)
