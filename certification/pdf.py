@@ -5,14 +5,16 @@ the documents that use it; building a new one (and re-parsing the stylesheet) fo
 every certificate costs time and makes a worker grow by several megabytes a render.
 Here both are built once, lazily, and shared by every render in the process.
 
-Fonts come from the system (Debian's fonts-noto-cjk and fonts-noto-core, installed
-by ``make run``/``.ci/run``): Noto Sans CJK SC for Chinese and Latin text, Noto Naskh
-Arabic for Uyghur. The document says ``lang="zh-CN"`` so that Simplified Chinese glyph
+Fonts: Noto Sans CJK SC cut to GB 2312 (``certification/fonts``, built from Debian's
+fonts-noto-cjk by ``build_subset.py``) for Chinese and Latin text, with the full system
+Noto Sans CJK SC behind it for rarer characters, and Noto Naskh Arabic (fonts-noto-core)
+for Uyghur; the system fonts are installed by ``make run``/``.ci/run``. The document says ``lang="zh-CN"`` so that Simplified Chinese glyph
 forms are chosen. WeasyPrint embeds only the glyphs used (HarfBuzz subsetter).
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import logging
 import threading
@@ -46,9 +48,18 @@ def shared_resources():
                 from weasyprint.text.fonts import FontConfiguration
 
                 font_config = FontConfiguration()
-                _stylesheet = CSS(string=stylesheet_text(), font_config=font_config)
+                _stylesheet = CSS(
+                    string=stylesheet_text(), base_url=str(STYLESHEET_PATH), font_config=font_config
+                )
                 _font_config = font_config
     return _font_config, _stylesheet
+
+
+@atexit.register
+def _release_shared_resources():
+    """Free the fonts while the C libraries are still loaded (avoids noise at exit)."""
+    global _font_config, _stylesheet
+    _stylesheet = _font_config = None
 
 
 def qr_svg(url: str) -> str:
@@ -129,6 +140,8 @@ def render_uncached(certificate) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
-    stylesheet = CSS(string=stylesheet_text(), font_config=font_config)
+    stylesheet = CSS(
+        string=stylesheet_text(), base_url=str(STYLESHEET_PATH), font_config=font_config
+    )
     document = HTML(string=certificate_html(certificate), base_url=str(STYLESHEET_PATH.parent))
     return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)

@@ -60,6 +60,10 @@ def embedded_fonts(content: bytes) -> set[str]:
     return fonts
 
 
+def normalised(names) -> set[str]:
+    return {name.replace("-", "").replace(" ", "").lower() for name in names}
+
+
 def test_pdf_is_one_a4_landscape_page(certificate):
     from pypdf import PdfReader
 
@@ -84,7 +88,7 @@ def test_pdf_text_has_name_qualification_serial_and_dates(certificate):
 
 def test_pdf_embeds_chinese_font_and_stays_small(certificate):
     content = services.render_certificate_pdf(certificate)
-    assert any("NotoSansCJKSC" in name.replace("-", "") for name in embedded_fonts(content))
+    assert normalised(embedded_fonts(content)) == {"notosanscjksccertificate"}
     assert len(content) < 300 * 1024
 
 
@@ -193,5 +197,12 @@ def test_render_certificate_command_refuses_unknown_serial(tmp_path):
 def test_every_font_is_simplified_chinese_or_arabic_script(uyghur_certificate):
     """No fallback face (e.g. Noto Sans CJK JP) may draw any glyph: SC forms only."""
     content = services.render_certificate_pdf(uyghur_certificate)
-    names = {name.replace("-", "") for name in embedded_fonts(content)}
-    assert names <= {"NotoSansCJKSC", "NotoNaskhArabic"}, names
+    names = normalised(embedded_fonts(content))
+    assert names <= {"notosanscjksccertificate", "notosanscjksc", "notonaskharabic"}, names
+
+
+def test_a_name_outside_gb2312_is_drawn_by_the_full_chinese_font(db):
+    holder = make_user("trainee", username="zhe", real_name="王喆", languages=["zh"])
+    content = services.render_certificate_pdf(make_certificate(holder, CertificationTypeFactory()))
+    assert "王喆" in pdf_text(content)
+    assert normalised(embedded_fonts(content)) == {"notosanscjksccertificate", "notosanscjksc"}
