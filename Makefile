@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-packages messages lint serve worker beat clean
+.PHONY: run test setup system-packages messages messages-update lint serve worker beat clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -18,6 +18,7 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check --fail-level ERROR
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_translations.py
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: system-packages $(STAMP) messages
@@ -36,6 +37,11 @@ $(STAMP): pyproject.toml
 messages: $(STAMP)
 	@if ls locale*/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
 		$(PY) manage.py compilemessages --ignore=.venv -v0; fi
+
+# After adding or changing user-facing strings: update the catalogues, translate, commit.
+messages-update: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l ug --no-location --ignore=.venv --ignore=bench \
+		--ignore=tests --ignore="*/tests/*" --ignore=locale_vendor --ignore=staticfiles
 
 lint: setup
 	$(VENV)/bin/ruff check --fix .
