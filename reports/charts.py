@@ -24,13 +24,19 @@ from .figures import PERCENT, Table, format_value
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 WIDTH = 360
-FONT = 12
+FONT = 14
 FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'Noto Naskh Arabic', sans-serif"
 LABEL_MAX_CHARS = 28
 
 
-def render_chart(table: Table, *, element_id: str | None = None) -> SafeString:
-    """The table's chart as inline SVG, or an empty string when it has none or no data."""
+def render_chart(
+    table: Table, *, element_id: str | None = None, width_mm: float | None = None
+) -> SafeString:
+    """The table's chart as inline SVG, or an empty string when it has none or no data.
+
+    On pages the SVG takes the width of its container; for print (``width_mm``) it
+    gets a fixed size in millimetres, the height following the drawing's proportions.
+    """
     if table.chart is None or not table.rows:
         return mark_safe("")
     element_id = element_id or f"chart-{table.key}"
@@ -42,9 +48,13 @@ def render_chart(table: Table, *, element_id: str | None = None) -> SafeString:
     description = _("Chart of the table “%(table)s”; the same figures are in the table.") % {
         "table": table.title
     }
+    if width_mm:
+        size = f'width="{width_mm}mm" height="{width_mm * height / WIDTH:.1f}mm"'
+    else:
+        size = 'width="100%"'
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {WIDTH} {height}" {size} preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{element_id}-title {element_id}-desc" '
         f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT}">'
         f'<title id="{element_id}-title">{escape(str(title))}</title>'
@@ -97,11 +107,11 @@ def _bar_chart(table: Table) -> tuple[str, int]:
     kinds = {c.key: c.kind for c in table.columns}
     series = chart.values
     legend, top = _legend(table, 0)
-    bar_height = 14 if len(series) == 1 else 10
+    bar_height = 16 if len(series) == 1 else 12
     values = [_number(row.get(key)) for row in table.rows for key in series]
     scale_max = 100.0 if all(kinds[k] == PERCENT for k in series) else max(values + [0.0])
     scale_max = max(scale_max, max(values + [0.0])) or 1.0
-    value_room = 64
+    value_room = 72
     bar_room = WIDTH - value_room
     parts = [legend]
     y = top
@@ -163,7 +173,7 @@ def _line_chart(table: Table) -> tuple[str, int]:
         return x, y
 
     for index, row in enumerate(table.rows):
-        if count <= 12 or index % 2 == 0:
+        if count <= 6 or index % 2 == (count - 1) % 2:  # every other month, ending on the last
             x, _y = point(index, 0)
             parts.append(
                 f'<text x="{x:.1f}" y="{plot_top + plot_height + 14}" text-anchor="middle" '

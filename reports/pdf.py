@@ -22,6 +22,7 @@ from .periods import Scope
 
 STYLESHEET_PATH = Path(__file__).resolve().parent / "assets" / "monthly_report.css"
 REPORT_LANGUAGE = "zh-hans"
+CHART_WIDTH_MM = 90
 
 _lock = threading.Lock()
 _resources = None
@@ -52,7 +53,12 @@ def report_html(
             {
                 "group": group,
                 "tables": [
-                    {"table": table, "chart": render_chart(table, element_id=f"pdf-{table.key}")}
+                    {
+                        "table": table,
+                        "chart": render_chart(
+                            table, element_id=f"pdf-{table.key}", width_mm=CHART_WIDTH_MM
+                        ),
+                    }
                     for table in group.tables
                 ],
             }

@@ -361,7 +361,7 @@ def person_times(scope: Scope) -> FigureGroup:
                     Column("teachers", _("Teachers")),
                     Column("others", _("Others")),
                     Column("total", _("Person-times")),
-                    Column("sessions", _("Sessions")),
+                    Column("sessions", _("Sessions held")),
                 ],
                 rows=district_rows,
                 total=district_total,
@@ -374,7 +374,7 @@ def person_times(scope: Scope) -> FigureGroup:
                     Column("venue_type", _("Venue type"), TEXT),
                     Column("total", _("Person-times")),
                     Column("children", _("Children")),
-                    Column("sessions", _("Sessions")),
+                    Column("sessions", _("Sessions held")),
                 ],
                 rows=type_rows,
                 total=_sum_rows(
@@ -388,7 +388,7 @@ def person_times(scope: Scope) -> FigureGroup:
                 columns=[
                     Column("topic", _("Topic"), TEXT),
                     Column("total", _("Person-times")),
-                    Column("sessions", _("Sessions")),
+                    Column("sessions", _("Sessions held")),
                 ],
                 rows=topic_rows,
                 chart=Chart("bar", "topic", ("total",)),
@@ -1395,6 +1395,8 @@ def report_highlights(current: list[FigureGroup], previous: list[FigureGroup]) -
             if not headline.compare:
                 continue
             value, last = headline.value or 0, before.get((group.key, headline.key)) or 0
+            if not value and not last:
+                continue  # nothing happened in either month: not a highlight
             change = value - last
             lines.append(
                 _("%(figure)s: %(value)s (previous month %(last)s, %(change)s)")
