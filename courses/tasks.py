@@ -17,3 +17,15 @@ def refresh_course_progress(course_id: int) -> int:
     if course is None:
         return 0
     return refresh(course)
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def publish_scheduled_pages() -> None:
+    """Publish pages whose scheduled go-live time has come (and unpublish expired ones).
+
+    Wagtail's ``publish_scheduled`` command, run by beat so that editors' scheduled
+    publishing works without a cron job. Idempotent: pages already handled are skipped.
+    """
+    from django.core.management import call_command
+
+    call_command("publish_scheduled")

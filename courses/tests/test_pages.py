@@ -105,3 +105,26 @@ def test_course_objectives_are_one_per_line(tree):
 
 def test_lesson_search_text_spaces_chinese_characters(tree):
     assert "情 绪" in tree["lesson"].search_text()
+
+
+def test_scheduled_lesson_goes_live_when_the_task_runs(tree):
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.tasks import publish_scheduled_pages
+
+    lesson = tree["lesson"]
+    lesson.unpublish()
+    lesson.title = "定时发布的课"
+    revision = lesson.save_revision()
+    type(revision).objects.filter(pk=revision.pk).update(
+        approved_go_live_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    lesson.refresh_from_db()
+    assert not lesson.live
+
+    publish_scheduled_pages()
+
+    lesson.refresh_from_db()
+    assert lesson.live and lesson.title == "定时发布的课"
