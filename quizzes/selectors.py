@@ -10,8 +10,10 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -29,12 +31,14 @@ DISCRIMINATION_LOW = 0.2
 # --- gradebook -----------------------------------------------------------------
 
 
-@dataclass
-class GradebookCell:
-    best_grade: float | None = None
-    passed: bool = False
-    pending: bool = False
-    attempts: int = 0
+class GradebookCell(NamedTuple):
+    best_grade: float | None
+    passed: bool
+    pending: bool
+    attempts: int
+
+
+EMPTY_CELL = GradebookCell(None, False, False, 0)
 
 
 @dataclass
@@ -73,61 +77,73 @@ def trainees_in_scope(scope):
 
 
 def gradebook(*, quizzes, users) -> Gradebook:
-    """Trainees × quizzes with each trainee's best grade and pass/fail. Three queries."""
+    """Trainees × quizzes with each trainee's best grade and pass/fail. Two queries.
+
+    Built from plain tuples (``values_list``): at 1,000 × 20 this is the difference
+    between milliseconds and a second.
+    """
     quizzes = list(quizzes)
     people = list(
-        users.select_related("district")
-        .order_by("district__sort_order", "real_name", "username")
+        users.order_by("district__sort_order", "real_name", "username")
         .distinct()
-        .only("pk", "username", "real_name", "first_name", "last_name", "district__name")
+        .values_list(
+            "pk",
+            "username",
+            "real_name",
+            "first_name",
+            "last_name",
+            "district__name",
+            "district__sort_order",
+        )
     )
     by_user: dict[int, dict[int, tuple]] = defaultdict(dict)
     if quizzes and people:
-        rows = QuizGrade.objects.filter(
-            quiz_id__in=[q.pk for q in quizzes], user__in=users
+        grades = QuizGrade.objects.filter(
+            quiz_id__in=[q.pk for q in quizzes], user_id__in=[p[0] for p in people]
         ).values_list("user_id", "quiz_id", "best_grade", "pending", "attempt_count")
-        for user_id, quiz_id, best, pending, count in rows:
-            by_user[user_id][quiz_id] = (best, pending, count)
+        # Plain cursor rows: the ORM's per-row conversion is most of the time at 20,000 rows.
+        sql, params = grades.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for user_id, quiz_id, best, pending, count in cursor.fetchall():
+                by_user[user_id][quiz_id] = (best, bool(pending), count)
+    marks = [(quiz.pk, quiz.pass_mark - 1e-6) for quiz in quizzes]
     out = []
-    for person in people:
-        grades = by_user.get(person.pk, {})
-        cells = []
-        for quiz in quizzes:
-            best, pending, count = grades.get(quiz.pk, (None, False, 0))
-            cells.append(
-                GradebookCell(
-                    best_grade=best,
-                    passed=best is not None and best + 1e-6 >= quiz.pass_mark,
-                    pending=pending,
-                    attempts=count,
-                )
-            )
-        out.append(
-            GradebookRow(
-                user_id=person.pk,
-                username=person.username,
-                name=person.display_name,
-                district=person.district.name if person.district_id else "",
-                cells=cells,
-            )
-        )
+    for pk, username, real_name, first, last, district, _order in people:
+        grades = by_user.get(pk)
+        if grades is None:
+            cells = [EMPTY_CELL] * len(marks)
+        else:
+            cells = []
+            for quiz_id, threshold in marks:
+                found = grades.get(quiz_id)
+                if found is None:
+                    cells.append(EMPTY_CELL)
+                else:
+                    best, pending, count = found
+                    cells.append(
+                        GradebookCell(best, best is not None and best >= threshold, pending, count)
+                    )
+        name = real_name or f"{first} {last}".strip() or username
+        out.append(GradebookRow(pk, username, name, district or "", cells))
     return Gradebook(quizzes=quizzes, rows=out)
 
 
 def gradebook_table(book: Gradebook) -> list[list]:
     """The gradebook as rows of plain values (header first), for CSV and XLSX."""
     header = [str(_("Username")), str(_("Name")), str(_("District"))]
+    best, result = str(_("best grade (%)")), str(_("result"))
     for quiz in book.quizzes:
-        header += [f"{quiz.title} — {_('best grade (%)')}", f"{quiz.title} — {_('result')}"]
+        header += [f"{quiz.title} — {best}", f"{quiz.title} — {result}"]
+    passed, failed, waiting = str(_("pass")), str(_("fail")), str(_("awaiting marking"))
     rows = [header]
     for row in book.rows:
         line = [row.username, row.name, row.district]
         for cell in row.cells:
             if cell.best_grade is None:
-                result = str(_("awaiting marking")) if cell.pending else ""
+                line += [None, waiting if cell.pending else ""]
             else:
-                result = str(_("pass")) if cell.passed else str(_("fail"))
-            line += [None if cell.best_grade is None else round(cell.best_grade, 2), result]
+                line += [round(cell.best_grade, 2), passed if cell.passed else failed]
         rows.append(line)
     return rows
 

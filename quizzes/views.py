@@ -13,6 +13,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
@@ -330,6 +332,7 @@ def gradebook(request):
         "quizzes/gradebook.html",
         {
             "book": book,
+            "rows_html": _gradebook_rows_html(book),
             "page": page,
             "pages": Page.objects.filter(
                 pk__in=Quiz.objects.exclude(page=None).values("page")
@@ -340,6 +343,31 @@ def gradebook(request):
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _gradebook_rows_html(book) -> list[str]:
+    """Table rows built in Python: 20,000 cells through the template engine take seconds."""
+    passed = format_html('<span class="badge ok">{}</span>', _("pass"))
+    failed = format_html('<span class="badge bad">{}</span>', _("fail"))
+    waiting = format_html('<span class="badge warn">{}</span>', _("marking"))
+    rows = []
+    for row in book.rows:
+        cells = []
+        for cell in row.cells:
+            if cell.best_grade is not None:
+                cells.append(f"<td>{cell.best_grade:.1f}% {passed if cell.passed else failed}</td>")
+            elif cell.pending:
+                cells.append(f"<td>{waiting}</td>")
+            else:
+                cells.append("<td>—</td>")
+        rows.append(
+            mark_safe(  # noqa: S308 - names are escaped, the rest are numbers and fixed markup
+                f'<tr><th scope="row">{escape(row.name)}</th><td>{escape(row.district)}</td>'
+                + "".join(cells)
+                + "</tr>"
+            )
+        )
+    return rows
 
 
 def _export(book, fmt):

@@ -59,7 +59,7 @@ def test_simultaneous_starts_after_last_allowed_attempt_are_refused(trainee):
 
     results, errors = run_together(start_and_submit, 5)
     assert Attempt.objects.filter(quiz=quiz, user=trainee).count() == 2
-    assert all(isinstance(e, services.NoAttemptsLeft) for e in errors)
+    assert all(isinstance(e, services.NoAttemptsLeft) for e in errors), errors
 
 
 def test_simultaneous_submits_grade_once(trainee):
