@@ -22,23 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from certification_data import make_certificate, open_database, rss_mb  # noqa: E402
 
-CPU_TIMES: list[float] = []
-
 
 def timed(function, count):
-    """Wall-clock ms per call; the CPU ms of the same calls go to CPU_TIMES."""
-    times = []
-    CPU_TIMES.clear()
+    """Wall-clock ms per call, and a label with the CPU ms of the same calls."""
+    times, cpu_times = [], []
     for _ in range(count):
         started, cpu = time.perf_counter(), time.process_time()
         content = function()
         times.append((time.perf_counter() - started) * 1000)
-        CPU_TIMES.append((time.process_time() - cpu) * 1000)
-    return times, content
-
-
-def cpu() -> str:
-    return f"CPU median {statistics.median(CPU_TIMES):.1f} ms"
+        cpu_times.append((time.process_time() - cpu) * 1000)
+    return times, content, f"CPU median {statistics.median(cpu_times):.1f} ms"
 
 
 def fonts(content: bytes) -> list[str]:
@@ -63,33 +56,35 @@ def main(renders: int) -> None:
         certificate = make_certificate()
         uyghur = make_certificate("bench_holder_ug", "阿依古丽·买买提", ("zh", "ug"))
         start_rss = rss_mb()
-        first, content = timed(lambda: services.render_certificate_pdf(certificate), 1)
-        warm, content = timed(lambda: services.render_certificate_pdf(certificate), 50)
-        warm_ug, content_ug = timed(lambda: services.render_certificate_pdf(uyghur), 20)
-        print(f"first render (cold process): {first[0]:.0f} ms ({cpu()})")
+        first, content, first_cpu = timed(lambda: services.render_certificate_pdf(certificate), 1)
+        warm, content, warm_cpu = timed(lambda: services.render_certificate_pdf(certificate), 50)
+        warm_ug, content_ug, ug_cpu = timed(lambda: services.render_certificate_pdf(uyghur), 20)
+        print(f"first render (cold process): {first[0]:.0f} ms ({first_cpu})")
         print(f"load average while measuring: {Path('/proc/loadavg').read_text().split()[:3]}")
         print(
             f"warm (shared fonts+stylesheet): median {statistics.median(warm):.1f} ms, "
-            f"p95 {sorted(warm)[int(len(warm) * 0.95) - 1]:.1f} ms ({cpu()}), "
+            f"p95 {sorted(warm)[int(len(warm) * 0.95) - 1]:.1f} ms ({warm_cpu}), "
             f"{len(content) / 1024:.0f} KB, fonts {fonts(content)}"
         )
         print(
-            f"warm, Uyghur holder: median {statistics.median(warm_ug):.1f} ms ({cpu()}), "
+            f"warm, Uyghur holder: median {statistics.median(warm_ug):.1f} ms ({ug_cpu}), "
             f"{len(content_ug) / 1024:.0f} KB, fonts {fonts(content_ug)}"
         )
         before = rss_mb()
-        baseline, slow = timed(lambda: pdf.render_uncached(certificate), 30)
+        baseline, slow, baseline_cpu = timed(lambda: pdf.render_uncached(certificate), 30)
         after = rss_mb()
         print(
             f"baseline (new FontConfiguration + stylesheet per PDF): median "
-            f"{statistics.median(baseline):.1f} ms ({cpu()}), {len(slow) / 1024:.0f} KB; RSS "
+            f"{statistics.median(baseline):.1f} ms ({baseline_cpu}), {len(slow) / 1024:.0f} KB; RSS "
             f"{before:.0f} → {after:.0f} MB over 30 renders (+{(after - before) / 30 * 1000:.0f} KB/render)"
         )
         before = rss_mb()
-        many, _ = timed(lambda: services.render_certificate_pdf(certificate), renders)
+        many, _content, many_cpu = timed(
+            lambda: services.render_certificate_pdf(certificate), renders
+        )
         after = rss_mb()
         print(
-            f"{renders} warm renders: median {statistics.median(many):.1f} ms ({cpu()}), total "
+            f"{renders} warm renders: median {statistics.median(many):.1f} ms ({many_cpu}), total "
             f"{sum(many) / 1000:.1f} s; RSS {before:.0f} → {after:.0f} MB "
             f"(process started the benchmark at {start_rss:.0f} MB)"
         )
