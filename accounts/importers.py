@@ -34,7 +34,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -56,6 +56,8 @@ HEADER_SEARCH_ROWS = 5
 MAX_COLUMNS = 100
 # New people's invitations are queued in batches: one Celery message per batch.
 INVITATION_BATCH = 100
+# PostgreSQL advisory-lock key that serialises imports ("people" in ASCII).
+IMPORT_LOCK_KEY = 0x70656F706C65
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -445,6 +447,11 @@ class Checker:
 
     # -- the header
     def check_header(self) -> bool:
+        """Map the columns; report unknown, repeated and missing ones.
+
+        Returns whether the rows can be checked (the required columns are there),
+        so that one upload reports header and row problems together.
+        """
         known = _header_lookup()
         ignored = {normalise(name) for name in IGNORED_HEADERS}
         line = self.table.header_line
@@ -482,11 +489,14 @@ class Checker:
                         _("This column has values but no name in the header row."),
                     )
                 )
+        usable = True
         if "real_name" not in self.columns:
             self.error(line, "real_name", _("The column of real names is missing."))
+            usable = False
         if "email" not in self.columns and "mobile" not in self.columns:
             self.error(line, "", _("An e-mail or a mobile phone column is needed."))
-        return not self.report.errors
+            usable = False
+        return usable
 
     # -- the rows
     def values(self, cells: list[str]) -> dict[str, str]:
@@ -1005,6 +1015,16 @@ def _apply(plans: list[RowPlan], report: ImportReport) -> list[int]:
     return [user.pk for user in new_users if user.email]
 
 
+def _serialise_imports() -> None:
+    """One import at a time (PostgreSQL): a double-clicked upload must not create people twice.
+
+    The lock is held until the transaction ends. SQLite serialises writers itself.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
 def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=None):
     """Check a staff list and, unless ``dry_run``, import it all or nothing.
 
@@ -1025,32 +1045,35 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
         report.errors.append(Problem(None, "", _("The file has a header row but no people.")))
         return report
 
-    plans = Checker(table, actor=actor, report=report).check()
-    report.errors.sort(key=lambda problem: problem.line or 0)
-    if report.errors:
-        return report
-
-    report.created = sum(1 for plan in plans if plan.user is None)
-    report.updated = sum(1 for plan in plans if plan.user is not None and plan.changes)
-    report.unchanged = sum(1 for plan in plans if plan.user is not None and not plan.changes)
-    for plan in plans:
-        if plan.user is None and not plan.values.get("email"):
-            report.warnings.append(
-                Problem(
-                    plan.line,
-                    "",
-                    _(
-                        "No e-mail address: this person gets no invitation; an administrator "
-                        "must set their password."
-                    ),
-                )
-            )
-    if dry_run:
-        return report
-
     from .tasks import send_invitations
 
     with transaction.atomic():
+        if not dry_run:
+            _serialise_imports()
+        # Checked inside the transaction (after the lock), so a second upload of the
+        # same list sees the people the first one created and updates them instead.
+        plans = Checker(table, actor=actor, report=report).check()
+        report.errors.sort(key=lambda problem: problem.line or 0)
+        if report.errors:
+            return report
+        report.created = sum(1 for plan in plans if plan.user is None)
+        report.updated = sum(1 for plan in plans if plan.user is not None and plan.changes)
+        report.unchanged = sum(1 for plan in plans if plan.user is not None and not plan.changes)
+        report.warnings.extend(
+            Problem(
+                plan.line,
+                "",
+                _(
+                    "No e-mail address: this person gets no invitation; an administrator "
+                    "must set their password."
+                ),
+            )
+            for plan in plans
+            if plan.user is None and not plan.values.get("email")
+        )
+        if dry_run:
+            return report
+
         _generate_usernames(plans)
         invite = _apply(plans, report)
         record(

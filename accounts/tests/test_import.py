@@ -3,12 +3,14 @@
 import csv
 import io
 import re
+import threading
 
 import pytest
 from django.core import mail
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from accounts import roles
@@ -32,6 +34,13 @@ HEADER = [
     "职务",
     "角色",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in their English source form."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -329,6 +338,12 @@ def test_township_alone_finds_its_district(places):
 def test_unknown_column_is_reported_on_the_header_line(places):
     report = run(csv_file([[*HEADER, "身份证号", "序号"], [*person(), "x", "1"]]))
     assert [(e.line, e.column) for e in report.errors] == [(1, "身份证号")]
+    assert not User.objects.filter(email="lina@example.org").exists()
+
+
+def test_header_and_row_problems_are_reported_together(places):
+    report = run(csv_file([[*HEADER, "身份证号"], [*person(邮箱="bad", 手机=""), "x"]]))
+    assert [(e.line, e.column) for e in report.errors] == [(1, "身份证号"), (2, "邮箱")]
 
 
 def test_missing_name_column_is_reported(places):
@@ -467,6 +482,39 @@ def test_checking_uses_a_fixed_number_of_queries(places, django_assert_max_num_q
         assert run(csv_file(rows(5)), dry_run=True).ok
     with django_assert_max_num_queries(12):
         assert run(csv_file(rows(300)), dry_run=True).ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_imports_of_one_list_create_each_person_once(places):
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    data = csv_file(
+        [HEADER, person(), person(姓名="王芳", 邮箱="wf@example.org", 手机="13800000002")]
+    ).getvalue()
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def upload():
+        try:
+            file = io.BytesIO(data)
+            file.name = "people.csv"
+            barrier.wait()
+            reports.append(run(file))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(report.ok for report in reports) and len(reports) == 2
+    assert sorted(report.created for report in reports) == [0, 2]
+    assert User.objects.filter(email="lina@example.org").count() == 1
+    assert User.objects.filter(email="wf@example.org").count() == 1
 
 
 # ------------------------------------------------------------------ the command
