@@ -57,13 +57,15 @@ def certificates_valid_on(user_ids, day: datetime.date) -> dict[int, set[str]]:
     return {user: set(codes) for user, codes in certificate_validity(user_ids, day).items()}
 
 
-def completed_topics(user_ids) -> dict[int, set[str]]:
+def completed_topics(user_ids, topics=None) -> dict[int, set[str]]:
+    """``topics`` (codes) limits the answer to those topics (None: all sixteen)."""
     if not apps.is_installed("courses"):
         return {}
     from courses.models import Enrolment
 
+    wanted = [t for t in TOPICS if topics is None or t.code in topics]
     rows = Enrolment.objects.filter(
-        completed_at__isnull=False, course__title__in=[topic.title for topic in TOPICS]
+        completed_at__isnull=False, course__title__in=[topic.title for topic in wanted]
     )
     if user_ids is not None:
         rows = rows.filter(user_id__in=list(user_ids))
@@ -73,12 +75,12 @@ def completed_topics(user_ids) -> dict[int, set[str]]:
     return dict(topics)
 
 
-def certificate_periods(user_ids, first_day: datetime.date, last_day: datetime.date):
+def certificate_periods(user_ids, first_day: datetime.date, last_day: datetime.date, *, codes=None):
     """Active certificates that are valid on some day of [first_day, last_day].
 
     A list of ``(user_id, qualification_code, valid_from, expires_on)`` (one query), for
     matching many requests on many dates at once; ``certificate_validity`` gives the
-    same answer for one day.
+    same answer for one day. ``codes`` limits it to those qualifications.
     """
     if not apps.is_installed("certification"):
         return []
@@ -91,4 +93,6 @@ def certificate_periods(user_ids, first_day: datetime.date, last_day: datetime.d
     )
     if user_ids is not None:
         rows = rows.filter(holder_id__in=list(user_ids))
+    if codes is not None:
+        rows = rows.filter(certification__code__in=list(codes))
     return list(rows.values_list("holder_id", "certification__code", "valid_from", "expires_on"))

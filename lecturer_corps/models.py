@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Language
 
 from .storage import private_storage
-from .topics import TOPIC_CHOICES, TOPICS_BY_CODE, Audience, audiences_for
+from .topics import TOPIC_CHOICES, TOPICS_BY_CODE, Audience, audiences_for, topic_mask
 
 
 class VenueType(models.TextChoices):
@@ -125,6 +125,18 @@ def availability_needed(weekday: int, start_minute: int, end_minute: int) -> int
     return mask
 
 
+LANGUAGE_BITS = {Language.MANDARIN: 1, Language.UYGHUR: 2}
+VENUE_TYPE_BITS = {code: 1 << index for index, code in enumerate(VenueType.values)}
+
+
+def language_mask(codes) -> int:
+    return sum(LANGUAGE_BITS.get(code, 0) for code in set(codes or ()))
+
+
+def venue_type_mask(codes) -> int:
+    return sum(VENUE_TYPE_BITS.get(code, 0) for code in set(codes or ()))
+
+
 class LecturerProfileQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True, user__is_active=True)
@@ -201,6 +213,12 @@ class LecturerProfile(models.Model):
         _("active"), default=True, help_text=_("Paused lecturers are not proposed.")
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Bit masks of topics, languages and preferred venue types, kept in step by
+    # ``save`` (and ``refresh_bits`` before a bulk insert): matching reads these integers
+    # for thousands of lecturers instead of decoding their JSON lists.
+    topic_bits = models.BigIntegerField(default=0, editable=False)
+    language_bits = models.PositiveSmallIntegerField(default=0, editable=False)
+    venue_type_bits = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = LecturerProfileQuerySet.as_manager()
 
@@ -211,6 +229,22 @@ class LecturerProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def save(self, *args, **kwargs):
+        self.refresh_bits()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "topic_bits",
+                "language_bits",
+                "venue_type_bits",
+            }
+        super().save(*args, **kwargs)
+
+    def refresh_bits(self) -> None:
+        self.topic_bits = topic_mask(self.topics)
+        self.language_bits = language_mask(self.languages)
+        self.venue_type_bits = venue_type_mask(self.preferred_venue_types)
 
     def clean(self):
         unknown = [code for code in self.topics or [] if code not in TOPICS_BY_CODE]
@@ -316,14 +350,14 @@ class ServiceRequest(models.Model):
     venue = models.ForeignKey(
         Venue, on_delete=models.PROTECT, related_name="service_requests", verbose_name=_("venue")
     )
-    topic = models.CharField(_("topic"), max_length=20, choices=TOPIC_CHOICES)
+    topic = models.CharField(_("topic"), max_length=20, choices=TOPIC_CHOICES, db_index=True)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
     expected_size = models.PositiveSmallIntegerField(
         _("expected number of participants"), validators=[MinValueValidator(1)]
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), db_index=True)
     start_time = models.TimeField(_("starts at"))
     end_time = models.TimeField(_("ends at"))
     class_hours = models.PositiveSmallIntegerField(

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db import connection
+from django.db.models import Count, FloatField, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -38,8 +40,10 @@ from accounts.models import Language
 
 from . import eligibility, travel
 from .models import (
+    LANGUAGE_BITS,
     LIVE_SESSION_STATUSES,
     PERIOD_BOUNDARIES,
+    VENUE_TYPE_BITS,
     WEEKDAY_LABELS,
     DeliveryReport,
     LecturerProfile,
@@ -48,7 +52,6 @@ from .models import (
     Session,
     SessionStatus,
     UnavailablePeriod,
-    VenueType,
     availability_needed,
 )
 from .topics import QUALIFICATION_LABELS, TOPICS_BY_CODE, topic_mask
@@ -114,17 +117,6 @@ NOT_PREFERRED_VENUE_TYPE = 15.0
 BEYOND_PREFERRED_DISTANCE = 25.0
 UNKNOWN_DISTANCE_KM = 60.0
 
-LANGUAGE_BITS = {Language.MANDARIN: 1, Language.UYGHUR: 2}
-VENUE_TYPE_BITS = {code: 1 << index for index, code in enumerate(VenueType.values)}
-
-
-def _language_mask(codes) -> int:
-    return sum(LANGUAGE_BITS.get(code, 0) for code in set(codes or ()))
-
-
-def _venue_type_mask(codes) -> int:
-    return sum(VENUE_TYPE_BITS.get(code, 0) for code in set(codes or ()))
-
 
 def _epoch_minutes(moment: datetime.datetime) -> int:
     return int(moment.timestamp() // 60)
@@ -168,65 +160,74 @@ class LecturerPool:
 
 
 def load_pool(user_ids=None) -> LecturerPool:
-    """Lecturer profiles of active accounts (one query)."""
+    """Lecturer profiles of active accounts (one query, read without Django's per-value
+    conversions: only integers, floats and names, straight into arrays)."""
     profiles = LecturerProfile.objects.filter(user__is_active=True)
     if user_ids is not None:
         profiles = profiles.filter(user_id__in=list(user_ids))
-    rows = list(
-        profiles.order_by("user_id").values_list(
+    query = (
+        profiles.order_by("user_id")
+        .annotate(
+            lat=Coalesce(Cast("latitude", FloatField()), Cast("township__latitude", FloatField())),
+            lon=Coalesce(
+                Cast("longitude", FloatField()), Cast("township__longitude", FloatField())
+            ),
+            travel=Cast("max_travel_km", FloatField()),
+        )
+        .values_list(
             "user_id",
             "pk",
             "user__real_name",
             "user__username",
-            "latitude",
-            "longitude",
-            "township__latitude",
-            "township__longitude",
-            "languages",
-            "topics",
+            "lat",
+            "lon",
+            "language_bits",
+            "topic_bits",
             "weekly_availability",
             "monthly_cap",
             "is_active",
-            "preferred_venue_types",
-            "max_travel_km",
+            "venue_type_bits",
+            "travel",
         )
     )
-    n = len(rows)
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    languages = np.zeros(n, dtype=np.int64)
-    topics = np.zeros(n, dtype=np.int64)
-    preferred = np.zeros(n, dtype=np.int64)
-    max_travel = np.full(n, np.nan)
-    names = []
-    for i, row in enumerate(rows):
-        (_u, _p, real_name, username, la, lo, tla, tlo, langs, tops, _a, _c, _act, pref, mt) = row
-        names.append(real_name or username)
-        if la is not None and lo is not None:
-            lat[i], lon[i] = float(la), float(lo)
-        elif tla is not None and tlo is not None:
-            lat[i], lon[i] = float(tla), float(tlo)
-        languages[i] = _language_mask(langs)
-        topics[i] = topic_mask(tops)
-        preferred[i] = _venue_type_mask(pref)
-        if mt is not None:
-            max_travel[i] = float(mt)
-    user_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 13
+
+    def ints(column):
+        return np.array(columns[column], dtype=np.int64)
+
+    def floats(column):
+        return np.array(columns[column], dtype=float)
+
+    user_ids_array = ints(0)
     return LecturerPool(
-        user_ids=user_ids,
-        profile_ids=np.array([row[1] for row in rows], dtype=np.int64),
-        names=names,
-        lat=lat,
-        lon=lon,
-        languages=languages,
-        topics=topics,
-        availability=np.array([row[10] for row in rows], dtype=np.int64),
-        cap=np.array([row[11] for row in rows], dtype=np.int64),
-        active=np.array([row[12] for row in rows], dtype=bool),
-        preferred_venue_types=preferred,
-        max_travel_km=max_travel,
-        index={int(user_id): i for i, user_id in enumerate(user_ids)},
+        user_ids=user_ids_array,
+        profile_ids=ints(1),
+        names=[real or username for real, username in zip(columns[2], columns[3], strict=True)],
+        lat=floats(4),
+        lon=floats(5),
+        languages=ints(6),
+        topics=ints(7),
+        availability=ints(8),
+        cap=ints(9),
+        active=np.array(columns[10], dtype=bool),
+        preferred_venue_types=ints(11),
+        max_travel_km=floats(12),
+        index={int(user_id): i for i, user_id in enumerate(user_ids_array)},
     )
+
+
+def _pool_positions(pool: LecturerPool, user_ids) -> tuple[np.ndarray, np.ndarray]:
+    """Pool indices of ``user_ids`` and a mask of those found (vectorised lookup)."""
+    ids = np.asarray(user_ids, dtype=np.int64)
+    if not len(pool) or not len(ids):
+        return np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=bool)
+    positions = np.searchsorted(pool.user_ids, ids)
+    clipped = np.minimum(positions, len(pool) - 1)
+    return clipped, pool.user_ids[clipped] == ids
 
 
 @dataclass
@@ -271,25 +272,28 @@ def load_matching_data(requests, *, user_ids=None, pool: LecturerPool | None = N
     first_day, last_day = min(days), max(days)
     restrict = list(user_ids) if user_ids is not None else None
 
-    # Certificates valid on some requested day (1 query).
+    # Certificates of the needed kinds valid on some requested day (1 query).
+    codes = {TOPICS_BY_CODE[r.topic].qualification for r in requests}
     certificates = {}
-    grouped = defaultdict(list)
-    for holder, code, valid_from, expires_on in eligibility.certificate_periods(
-        restrict, first_day, last_day
-    ):
-        if holder in idx:
-            grouped[code].append(
-                (idx[holder], valid_from.toordinal(), (expires_on or datetime.date.max).toordinal())
-            )
-    for code, items in grouped.items():
-        array = np.array(items, dtype=np.int64)
-        certificates[code] = (array[:, 0], array[:, 1], array[:, 2])
+    rows = eligibility.certificate_periods(restrict, first_day, last_day, codes=codes)
+    if rows:
+        holders, found = _pool_positions(pool, [row[0] for row in rows])
+        max_ordinal = datetime.date.max.toordinal()
+        starts = np.array([row[2].toordinal() for row in rows], dtype=np.int64)
+        ends = np.array(
+            [row[3].toordinal() if row[3] else max_ordinal for row in rows], dtype=np.int64
+        )
+        kinds = np.array([row[1] for row in rows])
+        for code in codes:
+            mask = found & (kinds == code)
+            certificates[code] = (holders[mask], starts[mask], ends[mask])
 
-    # Completed topic courses (1 query).
+    # Completed courses of the requested topics (1 query).
     completed = np.zeros(n, dtype=np.int64)
-    for user_id, codes in eligibility.completed_topics(restrict).items():
+    topics = {r.topic for r in requests}
+    for user_id, codes_done in eligibility.completed_topics(restrict, topics=topics).items():
         if user_id in idx:
-            completed[idx[user_id]] = topic_mask(codes)
+            completed[idx[user_id]] = topic_mask(codes_done)
 
     lecturer_filter = Q(lecturer_id__in=restrict) if restrict is not None else Q()
 
@@ -352,20 +356,21 @@ def load_matching_data(requests, *, user_ids=None, pool: LecturerPool | None = N
         by_day={day: np.array(rows, dtype=np.int64) for day, rows in by_day.items()},
     )
 
-    # Sessions per lecturer in each requested month (1 query).
+    # Sessions per lecturer in each requested month (1 query, by date ranges).
     months = {_month_key(day) for day in days}
     month_filter = Q()
     for key in months:
-        month_filter |= Q(request__date__year=key // 12, request__date__month=key % 12 + 1)
+        first = datetime.date(key // 12, key % 12 + 1, 1)
+        following = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        month_filter |= Q(request__date__gte=first, request__date__lt=following)
     monthly_load = {key: np.zeros(n, dtype=np.int64) for key in months}
-    for user_id, year, month, count in (
+    for user_id, day, count in (
         Session.objects.filter(lecturer_filter, month_filter, status__in=LIVE_SESSION_STATUSES)
-        .annotate(year=ExtractYear("request__date"), month=ExtractMonth("request__date"))
-        .values_list("lecturer_id", "year", "month")
+        .values_list("lecturer_id", "request__date")
         .annotate(count=Count("id"))
         .order_by()
     ):
-        key = year * 12 + month - 1
+        key = _month_key(day)
         if user_id in idx and key in monthly_load:
             monthly_load[key][idx[user_id]] += count
 
@@ -742,13 +747,23 @@ def exclusion_reasons(evaluation: Evaluation, i: int) -> list[Reason]:
     return reasons
 
 
-@dataclass
 class Candidate:
-    user_id: int
-    name: str
-    cost: float
-    distance_km: float | None
-    reasons: list[Reason]
+    """An allowed lecturer; the reasons are rendered when first read."""
+
+    def __init__(self, evaluation: Evaluation, i: int):
+        self._evaluation, self._i = evaluation, i
+        self.user_id = int(evaluation.data.pool.user_ids[i])
+        self.name = evaluation.data.pool.names[i]
+        self.cost = round(float(evaluation.cost[i]), 1)
+        distance = evaluation.distance_km[i]
+        self.distance_km = None if np.isnan(distance) else round(float(distance), 1)
+        self._reasons = None
+
+    @property
+    def reasons(self) -> list[Reason]:
+        if self._reasons is None:
+            self._reasons = candidate_reasons(self._evaluation, self._i)
+        return self._reasons
 
     @property
     def reason_text(self) -> str:
@@ -780,44 +795,54 @@ class Exclusion:
         return "; ".join(str(reason) for reason in self.reasons)
 
 
-@dataclass
+class LazyRows(Sequence):
+    """A read-only list whose rows are made when first read (thousands of lecturers are
+    ranked or excluded; a page shows a few of them)."""
+
+    def __init__(self, indices, make):
+        self._indices, self._make, self._made = indices, make, {}
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [self[i] for i in range(*key.indices(len(self)))]
+        if key < 0:
+            key += len(self)
+        if not 0 <= key < len(self):
+            raise IndexError(key)
+        if key not in self._made:
+            self._made[key] = self._make(int(self._indices[key]))
+        return self._made[key]
+
+
 class Ranking:
-    request: ServiceRequest
-    candidates: list[Candidate]
-    exclusions: list[Exclusion]
+    """Allowed lecturers best first, and every excluded lecturer, each with reasons."""
+
+    def __init__(self, evaluation: Evaluation, *, limit: int | None = None):
+        self.request = evaluation.request
+        self.evaluation = evaluation
+        feasible = np.nonzero(evaluation.feasible)[0]
+        order = feasible[np.argsort(evaluation.cost[feasible], kind="stable")]
+        if limit is not None:
+            order = order[:limit]
+        self.excluded = np.nonzero(~evaluation.feasible)[0]
+        self.candidates = LazyRows(order, lambda i: Candidate(evaluation, i))
+        self.exclusions = LazyRows(self.excluded, lambda i: Exclusion(evaluation, i))
 
     def exclusion_summary(self) -> list[tuple[str, str, int]]:
         """(code, label, how many lecturers fail it), most common first."""
-        counts = defaultdict(int)
-        for exclusion in self.exclusions:
-            for code in exclusion.codes:
-                counts[code] += 1
-        return sorted(
-            ((code, constraint_label(code), count) for code, count in counts.items()),
-            key=lambda item: -item[2],
-        )
+        flags = self.evaluation.flags[self.excluded]
+        counts = [
+            (code, constraint_label(code), int(((flags & BIT[code]) != 0).sum()))
+            for code in HARD_CONSTRAINTS
+        ]
+        return sorted((c for c in counts if c[2]), key=lambda item: -item[2])
 
 
 def rank_evaluation(evaluation: Evaluation, *, limit: int | None = None) -> Ranking:
-    pool = evaluation.data.pool
-    feasible = np.nonzero(evaluation.feasible)[0]
-    order = feasible[np.argsort(evaluation.cost[feasible], kind="stable")]
-    if limit is not None:
-        order = order[:limit]
-    candidates = [
-        Candidate(
-            user_id=int(pool.user_ids[i]),
-            name=pool.names[i],
-            cost=round(float(evaluation.cost[i]), 1),
-            distance_km=None
-            if np.isnan(evaluation.distance_km[i])
-            else round(float(evaluation.distance_km[i]), 1),
-            reasons=candidate_reasons(evaluation, int(i)),
-        )
-        for i in order
-    ]
-    exclusions = [Exclusion(evaluation, int(i)) for i in np.nonzero(~evaluation.feasible)[0]]
-    return Ranking(request=evaluation.request, candidates=candidates, exclusions=exclusions)
+    return Ranking(evaluation, limit=limit)
 
 
 def rank_candidates(request: ServiceRequest, *, limit: int | None = None) -> Ranking:

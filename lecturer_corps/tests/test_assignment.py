@@ -56,6 +56,15 @@ def test_auto_assign_is_optimal_against_brute_force(seed):
     assert solution.cost == pytest.approx(brute_force(problem))
 
 
+@pytest.mark.parametrize("seed", range(15))
+def test_the_sparse_solver_finds_the_same_optimum(seed, monkeypatch):
+    from lecturer_corps import assignment
+
+    problem = random_problem(seed + 200, seats=6, lecturers=3, requests=5)
+    monkeypatch.setattr(assignment, "DENSE_LIMIT", 0)
+    assert solve(problem).cost == pytest.approx(brute_force(problem))
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_auto_assign_is_optimal_across_months(seed):
     problem = random_problem(seed + 100, seats=6, lecturers=2, requests=5)
