@@ -96,6 +96,8 @@ class EntryForm(forms.ModelForm):
     def __init__(self, *args, trainee, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["minutes"].required = False
+        for name in PARTICIPANT_FIELDS:
+            self.fields[name].required = False  # empty means none
         placements = Placement.objects.current().filter(trainee=trainee)
         self.fields["placement"].queryset = placements
         if self.instance.pk:
@@ -128,7 +130,10 @@ class EntryForm(forms.ModelForm):
         ) % {"size": max_upload_bytes() // (1024 * 1024)}
 
     def entry_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        for name in PARTICIPANT_FIELDS:
+            data[name] = data[name] or 0
+        return data
 
 
 class ReviewForm(forms.Form):

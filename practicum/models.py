@@ -458,7 +458,18 @@ class PracticumEntry(models.Model):
         ordering = ["-date", "-start_time", "-id"]
         indexes = [
             models.Index(fields=["supervisor", "state", "submitted_at"]),
-            models.Index(fields=["trainee", "qualification", "state"]),
+            # Covers the hours arithmetic (requirement_status_bulk): an index-only scan.
+            models.Index(
+                fields=[
+                    "trainee",
+                    "qualification",
+                    "state",
+                    "activity_type",
+                    "service_kind",
+                    "minutes",
+                ],
+                name="practicum_entry_hours_idx",
+            ),
             models.Index(fields=["trainee", "date"]),
         ]
         constraints = [

@@ -401,3 +401,14 @@ def test_coordinator_dashboard_links_to_the_overview(client, coordinator):
 
     urls = [d.url for _, group in role_destinations(coordinator) for d in group]
     assert reverse("practicum:overview") in urls
+
+
+def test_empty_participant_counts_mean_none(trainee_client, placement):
+    from .factories import activity
+
+    post = form_post(activity_type=activity("supervision"))
+    post.update(placement=placement.pk, children_6_11="", teachers="", caregivers="")
+    response = trainee_client.post(reverse("practicum:my_entries"), post)
+    assert response.status_code == 302
+    entry = PracticumEntry.objects.get()
+    assert entry.participants_total == 0 and entry.service_kind == "indirect"
