@@ -12,6 +12,7 @@ asserted.
 """
 
 import datetime
+import os
 import random
 import sys
 import time
@@ -72,12 +73,15 @@ def main(count: int, lecturer_count: int) -> None:
             .prefetch_related("sessions")
             .order_by("starts_at", "pk")
         )
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         plan = plan_auto_assign(requests, user_ids=user_ids)
         total = time.perf_counter() - began
+        cpu = time.process_time() - cpu_began
         transaction.set_rollback(True)
     solution, greedy = plan.solution, plan.greedy
     print(f"{len(requests)} requests, {len(user_ids)} lecturers")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"process CPU time of the plan: {cpu:.2f} s (wall time below)")
     print(
         f"auto-assign total {total:.2f} s: "
         + ", ".join(f"{k} {v:.2f} s" for k, v in plan.timings.items())
