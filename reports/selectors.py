@@ -251,6 +251,39 @@ def _person_times_expression():
     return F("children_count") + F("caregivers_count") + F("teachers_count") + F("others_count")
 
 
+AUDIENCES = ("children", "caregivers", "teachers", "others")
+
+
+def delivery_by_month_and_district(scope: Scope) -> dict:
+    """Verified person-times grouped by (month, district), from the earlier of the trend
+    window and 1 January up to the period's end: one query, shared by the person-times
+    and coverage groups (kept on the scope for the request)."""
+    cached = scope.__dict__.get("_delivery_by_month_and_district")
+    if cached is not None:
+        return cached
+    from django.db.models import Sum
+
+    since = min(scope.period.months_back(TREND_MONTHS)[0].start, _year_start(scope))
+    rows = (
+        verified_reports(scope, since=since)
+        .annotate(month=TruncMonth("session__request__date"))
+        .values("month", district=F("session__request__venue__district"))
+        .annotate(
+            **{name: Sum(f"{name}_count") for name in AUDIENCES},
+            sessions=Count("session__request", distinct=True),
+        )
+        .order_by()
+    )
+    result = {}
+    for row in rows:  # aggregated rows: months × districts
+        counts = {name: row[name] or 0 for name in AUDIENCES}
+        counts["total"] = sum(counts.values())
+        counts["sessions"] = row["sessions"]
+        result[(_month_key(row["month"]), row["district"])] = counts
+    scope.__dict__["_delivery_by_month_and_district"] = result
+    return result
+
+
 def person_times(scope: Scope) -> FigureGroup:
     """Person-times (人次) served by audience, district, venue type, topic and month."""
     from django.db.models import Sum
@@ -258,31 +291,37 @@ def person_times(scope: Scope) -> FigureGroup:
     from lecturer_corps.models import VenueType
     from lecturer_corps.topics import TOPICS
 
-    total = _person_times_expression()
-    audiences = ["children", "caregivers", "teachers", "others"]
-    sums = {name: Sum(f"{name}_count") for name in audiences}
-    reports = verified_reports(scope)
-
+    audiences = list(AUDIENCES)
+    grouped = delivery_by_month_and_district(scope)
     by_district = {
-        row["district"]: row
-        for row in reports.values(district=F("session__request__venue__district"))
-        .annotate(**sums, total=Sum(total), sessions=Count("session__request", distinct=True))
-        .order_by()
+        district: counts
+        for (month, district), counts in grouped.items()
+        if month == scope.period.start
     }
     district_columns = [*audiences, "total", "sessions"]
     district_rows = _district_rows(scope, by_district, district_columns, unknown=False)
     district_total = _sum_rows(district_rows, district_columns, "district", _("Total"))
 
-    by_type = {
-        row["venue_type"]: row
-        for row in reports.values(venue_type=F("session__request__venue__venue_type"))
+    by_type_and_topic = list(
+        verified_reports(scope)
+        .values(
+            venue_type=F("session__request__venue__venue_type"),
+            topic=F("session__request__topic"),
+        )
         .annotate(
-            total=Sum(total),
+            total=Sum(_person_times_expression()),
             children=Sum("children_count"),
             sessions=Count("session__request", distinct=True),
         )
         .order_by()
-    }
+    )
+    by_type: dict = {}
+    by_topic: dict = {}
+    for row in by_type_and_topic:  # aggregated rows: venue types × topics
+        for key, target in ((row["venue_type"], by_type), (row["topic"], by_topic)):
+            bucket = target.setdefault(key, {"total": 0, "children": 0, "sessions": 0})
+            for column in bucket:
+                bucket[column] += row[column] or 0
     type_rows = [
         {
             "venue_type": str(label),
@@ -290,35 +329,24 @@ def person_times(scope: Scope) -> FigureGroup:
         }
         for code, label in VenueType.choices
     ]
-
-    by_topic = {
-        row["topic"]: row
-        for row in reports.values(topic=F("session__request__topic"))
-        .annotate(total=Sum(total), sessions=Count("session__request", distinct=True))
-        .order_by()
-    }
     topic_rows = [
         {
             "topic": topic.title,
-            "total": by_topic[topic.code]["total"] or 0,
+            "total": by_topic[topic.code]["total"],
             "sessions": by_topic[topic.code]["sessions"],
         }
         for topic in TOPICS
         if topic.code in by_topic
     ]
 
-    window = scope.period.months_back(TREND_MONTHS)[0]
-    monthly = (
-        verified_reports(scope, since=window.start)
-        .annotate(month=TruncMonth("session__request__date"))
-        .values("month")
-        .annotate(total=Sum(total), children=Sum("children_count"))
-        .order_by()
-    )
-    by_month = {_month_key(row["month"]): row for row in monthly}
+    by_month: dict = {}
+    for (month, _district), counts in grouped.items():
+        bucket = by_month.setdefault(month, {"total": 0, "children": 0})
+        bucket["total"] += counts["total"]
+        bucket["children"] += counts["children"]
     month_rows = _month_rows(scope.period, by_month, ["total", "children"])
     year_to_date = sum(
-        row["total"] for row in month_rows if row["month"] >= f"{scope.period.start:%Y}-01"
+        bucket["total"] for month, bucket in by_month.items() if month >= _year_start(scope)
     )
 
     return FigureGroup(
@@ -417,7 +445,7 @@ def coverage(scope: Scope) -> FigureGroup:
     Metric: coverage. The number known is the latest figure entered for the district
     for this month or before (``CoverageFigure``).
     """
-    from django.db.models import OuterRef, Subquery, Sum
+    from django.db.models import OuterRef, Subquery
 
     from places.models import District
 
@@ -434,16 +462,13 @@ def coverage(scope: Scope) -> FigureGroup:
         target=Subquery(latest.values("target_percent")[:1]),
     ).values("pk", "name", "known", "target")
 
-    reached = {
-        row["district"]: row
-        for row in verified_reports(scope, since=_year_start(scope))
-        .values(district=F("session__request__venue__district"))
-        .annotate(
-            year=Sum("children_count"),
-            month=Sum("children_count", filter=Q(session__request__date__gte=scope.period.start)),
-        )
-        .order_by()
-    }
+    reached: dict = {}
+    for (month, district), counts in delivery_by_month_and_district(scope).items():
+        if month >= _year_start(scope):
+            bucket = reached.setdefault(district, {"year": 0, "month": 0})
+            bucket["year"] += counts["children"]
+            if month == scope.period.start:
+                bucket["month"] += counts["children"]
     rows, highlights = [], []
     for row in known_rows:  # one row per district (reference data)
         counts = reached.get(row["pk"], {})

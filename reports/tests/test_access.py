@@ -108,3 +108,9 @@ def test_leader_sees_read_only_pages_without_entry_forms(client, leader):
     assert coverage.status_code == archive.status_code == 200
     assert coverage.context["form"] is None and archive.context["form"] is None
     assert 'name="children_known"' not in coverage.content.decode()
+
+
+def test_leading_group_finds_the_dashboard_from_home_and_nav(client, leader):
+    client.force_login(leader)
+    page = client.get("/dashboard/").content.decode()
+    assert page.count(f'href="{reverse("reports:dashboard")}"') >= 2  # nav link and destination

@@ -1,0 +1,355 @@
+"""Benchmark of the supervision dashboard and the monthly report at scale (PostgreSQL).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench_reports \\
+        .venv/bin/python bench/reports_bench.py [--setup] [--runs 15]
+
+``--setup`` migrates, loads the reference data (districts, demo log-ins), runs
+``manage.py seed_scale`` (10,000 trainees, 100,000 practicum entries, and the lecturer
+corps' 20,000 sessions when its ``scale.py`` is installed) and then tops up what no
+app's scale data provides: verified sessions with delivery reports up to 20,000,
+finished quiz attempts and certificates, coverage base figures.
+
+It prints: the dashboard's median and p95 server time (Django test client, warm, as
+a city-wide coordinator) and its query count, for a month in the data and for one
+district; the API summary's time; and the monthly report's generation time (figures,
+PDF, workbook) and sizes. Budgets (issue 8): dashboard < 300 ms with a fixed number
+of queries; monthly report (PDF + XLSX) < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+SESSIONS = 20_000
+ATTEMPTS = 20_000
+CERTIFICATES = 3_000
+BATCH = 2_000
+
+
+def setup() -> None:
+    call_command("migrate", "--noinput", verbosity=0)
+    from accounts import seed as accounts_seed
+    from places import seed as places_seed
+    from practicum.models import PracticumEntry
+
+    places_seed.seed()
+    accounts_seed.seed()
+    if PracticumEntry.objects.count() < 100_000:  # seed_scale adds only what is missing
+        call_command("seed_scale", "--skip-index", stdout=sys.stdout)
+    top_up_sessions()
+    top_up_attempts_and_certificates()
+    coverage_figures()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics after bulk loads, as autovacuum would
+
+
+def top_up_sessions() -> None:
+    """Verified sessions with delivery reports up to SESSIONS (if the corps' scale did not)."""
+    from accounts import roles
+    from accounts.models import User
+    from lecturer_corps.models import (
+        DeliveryReport,
+        LecturerProfile,
+        RequestStatus,
+        ServiceRequest,
+        Session,
+        SessionStatus,
+        Venue,
+        VenueType,
+    )
+    from lecturer_corps.topics import TOPICS
+    from places.models import District
+
+    missing = SESSIONS - Session.objects.count()
+    if missing <= 0:
+        return
+    rng = random.Random(8)
+    districts = list(District.objects.all())
+    venues = list(Venue.objects.all())
+    if len(venues) < 300:
+        Venue.objects.bulk_create(
+            [
+                Venue(
+                    name=f"报表测试场所{i}",
+                    venue_type=rng.choice(VenueType.values),
+                    district=rng.choice(districts),
+                    capacity=200,
+                )
+                for i in range(300)
+            ],
+            ignore_conflicts=True,
+        )
+        venues = list(Venue.objects.all())
+    lecturers = list(User.objects.filter(lecturer_profile__isnull=False)[:500])
+    if len(lecturers) < 500:
+        from django.contrib.auth.models import Group
+
+        group = Group.objects.get_or_create(name=roles.LECTURER)[0]
+        made = User.objects.bulk_create(
+            [User(username=f"bench_lecturer_{i}", real_name=f"讲师{i}") for i in range(500)],
+            ignore_conflicts=True,
+        )
+        made = list(User.objects.filter(username__startswith="bench_lecturer_"))
+        group.user_set.add(*made)
+        LecturerProfile.objects.bulk_create(
+            [
+                LecturerProfile(
+                    user=user,
+                    district=rng.choice(districts),
+                    languages=rng.choice([["zh"], ["ug"], ["zh", "ug"]]),
+                    topics=["child_01"],
+                )
+                for user in made
+            ],
+            ignore_conflicts=True,
+        )
+        lecturers = made
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    while missing > 0:
+        chunk = min(BATCH, missing)
+        requests, plans = [], []
+        for index in range(chunk):
+            # Lecturer n's k-th session is on day 1 + 9k (never two at once for anyone).
+            number = SESSIONS - missing + index
+            lecturer = lecturers[number % len(lecturers)]
+            day = today - dt.timedelta(days=1 + 9 * (number // len(lecturers)) % 360)
+            start, end = dt.time(9, 0), dt.time(10, 40)
+            topic = rng.choice(TOPICS)
+            verified = rng.random() < 0.85
+            requests.append(
+                ServiceRequest(
+                    venue=rng.choice(venues),
+                    topic=topic.code,
+                    audience=topic.audience,
+                    age_band="7-10" if topic.audience == "children" else "",
+                    expected_size=30,
+                    language="zh",
+                    date=day,
+                    start_time=start,
+                    end_time=end,
+                    starts_at=timezone.make_aware(dt.datetime.combine(day, start), zone),
+                    ends_at=timezone.make_aware(dt.datetime.combine(day, end), zone),
+                    status=RequestStatus.VERIFIED if verified else RequestStatus.DELIVERED,
+                )
+            )
+            plans.append((lecturer, verified))
+        with transaction.atomic():
+            ServiceRequest.objects.bulk_create(requests, batch_size=BATCH)
+            sessions = Session.objects.bulk_create(
+                [
+                    Session(
+                        request=request,
+                        lecturer=lecturer,
+                        status=SessionStatus.VERIFIED if verified else SessionStatus.DELIVERED,
+                        starts_at=request.starts_at,
+                        ends_at=request.ends_at,
+                        response_deadline=request.starts_at,
+                    )
+                    for request, (lecturer, verified) in zip(requests, plans, strict=True)
+                ],
+                batch_size=BATCH,
+            )
+            DeliveryReport.objects.bulk_create(
+                [
+                    DeliveryReport(
+                        session=session,
+                        filed_by_id=session.lecturer_id,
+                        actual_minutes=100,
+                        children_count=rng.randint(5, 40),
+                        caregivers_count=rng.randint(0, 10),
+                        teachers_count=rng.randint(0, 3),
+                        verified_at=session.ends_at if verified else None,
+                    )
+                    for session, (_lecturer, verified) in zip(sessions, plans, strict=True)
+                ],
+                batch_size=BATCH,
+            )
+        missing -= chunk
+    print(f"  reports bench: sessions now {Session.objects.count()}")
+
+
+def top_up_attempts_and_certificates() -> None:
+    from accounts.models import User
+    from certification.models import Certificate, CertificationType, StatusList
+    from quizzes.models import Attempt, AttemptState, Quiz
+
+    rng = random.Random(9)
+    trainees = list(User.objects.filter(groups__name="trainee").values_list("pk", flat=True))
+    if Attempt.objects.count() < ATTEMPTS and trainees:
+        quizzes = [Quiz.objects.create(title=f"报表测试测验{i}") for i in range(20)]
+        now = timezone.now()
+        Attempt.objects.bulk_create(
+            [
+                Attempt(
+                    quiz=quizzes[i % 20],
+                    user_id=trainees[i % len(trainees)],
+                    number=1 + i // (20 * len(trainees)),
+                    state=AttemptState.FINISHED,
+                    submitted_at=now - dt.timedelta(days=rng.randint(0, 360)),
+                    grade=(grade := rng.randint(20, 100)),
+                    passed=grade >= 60,
+                )
+                for i in range(ATTEMPTS)
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+    if Certificate.objects.count() < CERTIFICATES and trainees:
+        types = {}
+        for code, prefix, name in (
+            ("counsellor", "PC", "心理咨询师"),
+            ("family_educator", "FE", "家庭教育指导师"),
+        ):
+            types[code] = CertificationType.objects.get_or_create(
+                code=code,
+                defaults={
+                    "serial_prefix": prefix,
+                    "name": name,
+                    "name_en": code,
+                    "issuing_authority": "吐鲁番市民政局",
+                    "issuing_authority_en": "Turpan Civil Affairs Bureau",
+                },
+            )[0]
+        status_list = StatusList.objects.create()
+        today = timezone.localdate()
+        rows = []
+        for i, holder in enumerate(rng.sample(trainees, min(CERTIFICATES, len(trainees)))):
+            valid_from = today - dt.timedelta(days=rng.randint(0, 1000))
+            rows.append(
+                Certificate(
+                    certification=types["counsellor" if i % 2 else "family_educator"],
+                    holder_id=holder,
+                    serial=f"BENCH-{i:06d}",
+                    verification_code=f"bench-{i}-{rng.random()}",
+                    holder_name="学员",
+                    issued_at=timezone.make_aware(dt.datetime.combine(valid_from, dt.time(10))),
+                    valid_from=valid_from,
+                    expires_on=valid_from + dt.timedelta(days=1095),
+                    status_list=status_list,
+                    status_list_index=i,
+                )
+            )
+        Certificate.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+
+
+def coverage_figures() -> None:
+    from places.models import District
+    from reports.models import CoverageFigure
+
+    for district in District.objects.all():
+        CoverageFigure.objects.get_or_create(
+            district=district, period=dt.date(2020, 1, 1), defaults={"children_known": 3000}
+        )
+
+
+def measure(runs: int) -> None:
+    from accounts import roles
+    from places.models import District
+    from reports.periods import Period, Scope
+    from reports.services import build_report_content, generate_monthly_report
+    from tests.factories import make_user
+
+    coordinator = make_user(
+        roles.COORDINATOR, username="bench_reports_coordinator", two_factor=False
+    )
+    period = Period.current().previous()
+    client = Client()
+    client.force_login(coordinator)
+    district = District.objects.order_by("sort_order").first()
+
+    def timed(url, params):
+        client.get(url, params)  # warm
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = client.get(url, params)
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, params)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        return statistics.median(times), p95, len(queries)
+
+    load = os.getloadavg()[0]
+    print(
+        f"database: {connection.vendor}; period {period.code}; runs {runs}; "
+        f"{os.cpu_count()} CPUs, load average {load:.1f} when measuring"
+    )
+    from django.apps import apps
+
+    for label in (
+        "accounts.User",
+        "courses.Enrolment",
+        "practicum.PracticumEntry",
+        "lecturer_corps.Session",
+        "lecturer_corps.DeliveryReport",
+        "quizzes.Attempt",
+        "certification.Certificate",
+    ):
+        print(f"  rows {label}: {apps.get_model(label).objects.count():,}")
+    for label, params in (
+        ("dashboard, city", {"period": period.code}),
+        ("dashboard, one district", {"period": period.code, "district": district.code}),
+    ):
+        median, p95, queries = timed("/reports/", params)
+        print(f"{label}: median {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries")
+    median, p95, queries = timed("/api/v1/reports/summary", {"period": period.code})
+    print(f"API summary, city: median {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries")
+
+    scope = Scope(period)
+    start = time.perf_counter()
+    build_report_content(scope)
+    figures_ms = (time.perf_counter() - start) * 1000
+    for attempt in range(2):
+        start = time.perf_counter()
+        report = generate_monthly_report(period=period, district=None)
+        total = time.perf_counter() - start
+        print(
+            f"monthly report (figures + previous month + PDF + XLSX), run {attempt + 1}: "
+            f"{total:.2f} s (figures for two months {figures_ms:.0f} ms); "
+            f"PDF {report.pdf_file.size / 1024:.0f} KB, XLSX {report.xlsx_file.size / 1024:.0f} KB"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--setup", action="store_true", help="Create the scale data first.")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("Set DATABASE_URL to a PostgreSQL database (e.g. lms_bench_reports).")
+        sys.exit(2)
+    settings.MFA_WAIVED_USERNAMES = frozenset({"bench_reports_coordinator"})
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+    if args.setup:
+        setup()
+    measure(args.runs)
+
+
+if __name__ == "__main__":
+    main()
