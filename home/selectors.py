@@ -106,6 +106,12 @@ _DESTINATIONS = [
         _("Create or update accounts from a staff list."),
     ),
     (
+        roles.LEADING_GROUP,
+        "reports:dashboard",
+        _("Dashboard"),
+        _("The programme's figures for the whole city and the monthly reports."),
+    ),
+    (
         roles.ADMINISTRATOR,
         "wagtailadmin_home",
         _("Administration"),
