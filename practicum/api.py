@@ -11,7 +11,7 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -314,7 +314,11 @@ def review_entry(request, entry_id: int, payload: ReviewIn):
 def my_summary(request):
     """The caller's hours against each requirement of every qualification they are placed in."""
     user = request.auth
-    placements = list(Placement.objects.filter(trainee=user).order_by("closed_on", "-start_date"))
+    placements = list(
+        Placement.objects.filter(trainee=user).order_by(
+            F("closed_on").desc(nulls_first=True), "-start_date"
+        )
+    )
     current: dict[str, Placement] = {}
     for placement in placements:
         current.setdefault(placement.qualification, placement)

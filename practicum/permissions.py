@@ -67,7 +67,7 @@ def can_view_trainee_record(user, trainee) -> bool:
     """The ledger, evaluations and PDF record of ``trainee``."""
     if user.pk == trainee.pk:
         return True
-    return visible_placements(user).filter(trainee=trainee).exclude(trainee=user).exists()
+    return visible_placements(user).filter(trainee=trainee).exists()
 
 
 def is_supervisor(user) -> bool:

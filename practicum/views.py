@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -559,7 +559,9 @@ def _record_owner(request, user_pk: int, qualification: str):
 @login_required
 def my_ledger(request):
     placement = (
-        Placement.objects.filter(trainee=request.user).order_by("closed_on", "-start_date").first()
+        Placement.objects.filter(trainee=request.user)
+        .order_by(F("closed_on").desc(nulls_first=True), "-start_date")
+        .first()
     )
     if placement is None:
         messages.info(request, _("You have no practicum placement yet."))

@@ -182,3 +182,16 @@ def test_attachment_upload_through_the_api(api, trainee, placement):
     )
     assert response.status_code == 400
     assert PracticumEntry.objects.get().attachments.count() == 1
+
+
+def test_summary_names_the_current_supervisor_after_a_reassignment(
+    api, trainee, placement, coordinator, other_supervisor
+):
+    from practicum import services
+
+    services.reassign_placement(
+        placement=placement, supervisor=other_supervisor, actor=coordinator, reason="工作调整"
+    )
+    api.as_user(trainee)
+    summary = api.get(f"{BASE}/me/practicum/summary").json()
+    assert [q["supervisor_id"] for q in summary["qualifications"]] == [other_supervisor.pk]
