@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
@@ -164,6 +165,8 @@ class Programme(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["courses.CourseCatalogue"]
+    # The catalogue lives at /learn/, beside these pages of the courses app.
+    RESERVED_SLUGS = frozenset({"my", "search", "courses", "lessons", "reflections", "cohorts"})
     subpage_types = ["courses.Course"]
 
     class Meta:
@@ -173,6 +176,13 @@ class Programme(Page):
     @property
     def qualification_labels(self) -> list[str]:
         return qualification_labels(self.qualifications)
+
+    def clean(self):
+        super().clean()
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": _("This address is used by the learning pages; choose another.")}
+            )
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import programme_courses

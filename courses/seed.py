@@ -39,7 +39,7 @@ from .models import (
     Programme,
 )
 
-CATALOGUE_SLUG = "catalogue"
+CATALOGUE_SLUG = "learn"  # lesson URLs are /learn/<programme>/<course>/<module>/<lesson>/
 CATALOGUE_TITLE = "课程目录"
 CATALOGUE_INTRO = (
     "<p>心理咨询师与家庭教育指导师两个方向的培训课程，以及两者共用的公共基础课程。"
@@ -58,6 +58,9 @@ def ensure_catalogue() -> CourseCatalogue:
     """The catalogue page under the home page (created by the home seed)."""
     catalogue = CourseCatalogue.objects.first()
     if catalogue is not None:
+        if catalogue.slug != CATALOGUE_SLUG:  # lessons are routed fast under /learn/
+            catalogue.slug = CATALOGUE_SLUG
+            catalogue.save_revision().publish()
         return catalogue
     from home.models import HomePage
 

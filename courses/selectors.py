@@ -19,9 +19,10 @@ from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from wagtail.models import Page, PageViewRestriction
 
 from .models import (
     Course,
@@ -37,7 +38,7 @@ from .models import (
 from .models import Lesson as LessonPage
 from .permissions import can_see_all_lessons
 
-OUTLINE_CACHE_PREFIX = "courses:outline:v1:"
+OUTLINE_CACHE_PREFIX = "courses:outline:v2:"
 BODY_CACHE_PREFIX = "courses:lesson-body:v1:"
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -76,7 +77,13 @@ def _build_outlines(courses) -> dict[int, dict]:
         )
     )
     outlines = {
-        course.pk: {"course_id": course.pk, "modules": [], "lessons": []} for course in courses
+        course.pk: {
+            "course_id": course.pk,
+            "course_url": course.get_url(),
+            "modules": [],
+            "lessons": [],
+        }
+        for course in courses
     }
     module_rows: dict[str, dict] = {}
     for module in modules:
@@ -129,6 +136,38 @@ def course_outlines(courses) -> dict[int, dict]:
 
 def course_outline(course) -> dict:
     return course_outlines([course])[course.pk]
+
+
+def lesson_for_url(programme: str, course: str, module: str, lesson: str):
+    """The live lesson at ``/learn/<programme>/<course>/<module>/<lesson>/`` in two queries.
+
+    Returns (lesson, course, restricted) or None. None when the lesson, its course or
+    any ancestor is not live. ``restricted`` is true when a Wagtail view restriction
+    applies (the caller then lets Wagtail serve the page, which enforces it).
+    """
+    from .seed import CATALOGUE_SLUG
+
+    suffix = f"/{CATALOGUE_SLUG}/{programme}/{course}/{module}/{lesson}/"
+    page = LessonPage.objects.filter(slug=lesson, url_path__endswith=suffix, live=True).first()
+    if page is None:
+        return None
+    step = page.steplen
+    ancestors = [page.path[: step * depth] for depth in range(2, page.depth)]
+    found = (
+        Course.objects.filter(path=page.course_path, live=True)
+        .annotate(
+            hidden_ancestors=Exists(Page.objects.filter(path__in=ancestors, live=False)),
+            restricted=Exists(
+                PageViewRestriction.objects.filter(
+                    page__path__in=[page.path[:step], *ancestors, page.path]
+                )
+            ),
+        )
+        .first()
+    )
+    if found is None or found.hidden_ancestors:
+        return None
+    return page, found, found.restricted
 
 
 # --- Progress and locking ---------------------------------------------------
@@ -342,6 +381,7 @@ def my_learning(user) -> list[dict]:
             {
                 "enrolment": enrolment,
                 "course": course,
+                "course_url": outlines[course.pk]["course_url"],
                 "next_lesson": progress.next_lesson(enrolment.last_lesson_id),
                 "lesson_count": len(progress.states),
             }

@@ -16,4 +16,6 @@ urlpatterns = [
     path("cohorts/", views.cohort_list, name="cohort_list"),
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
+    # Lesson pages of the catalogue (a Wagtail page at /learn/), routed in two queries.
+    path("<str:programme>/<str:course>/<str:module>/<str:lesson>/", views.lesson, name="lesson"),
 ]

@@ -81,6 +81,7 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
         "self": lesson,
         "request": request,
         "course": course,
+        "course_url": outline.get("course_url") or course.get_url(),
         "enrolment": enrolment,
         "progress": progress,
         "state": state,
@@ -101,6 +102,22 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
         context["reflection_answers"] = selectors.reflection_answers(user, lesson)
     context["body"] = selectors.render_body(lesson, segments, context)
     return TemplateResponse(request, "courses/lesson.html", context)
+
+
+def lesson(request, programme: str, course: str, module: str, lesson: str):
+    """A lesson of the catalogue at /learn/…, found in two queries instead of Wagtail's
+    level-by-level routing. Lessons under a view restriction are left to Wagtail's serve,
+    which enforces it."""
+    found = selectors.lesson_for_url(programme, course, module, lesson)
+    if found is None:
+        raise Http404
+    lesson_page, course_page, restricted = found
+    if restricted:
+        from wagtail.views import serve
+
+        return serve(request, request.path.lstrip("/"))
+    lesson_page.route_course = course_page
+    return serve_lesson(request, lesson_page)
 
 
 def _course_or_404(course_id: int) -> Course:

@@ -93,10 +93,37 @@ def test_module_page_leads_to_its_course(client, tree):
     assert response["Location"].startswith(tree["course"].url)
 
 
-def test_catalogue_page_leads_to_the_catalogue_view(client, tree):
+def test_catalogue_page_is_the_catalogue_view_at_learn(client, tree):
+    assert tree["catalogue"].url == "/learn/"
     response = client.get(tree["catalogue"].url)
+    assert response.status_code == 200 and tree["course"].title in response.content.decode()
 
-    assert response.status_code == 302 and response["Location"] == "/learn/"
+
+def test_lesson_under_a_view_restriction_is_left_to_wagtail(client, trainee, tree):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from courses import services
+
+    services.enrol(user=trainee, course=tree["course"])
+    restriction = PageViewRestriction.objects.create(
+        page=tree["course"], restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.set([Group.objects.get_or_create(name="supervisor")[0]])
+    client.force_login(trainee)
+
+    response = client.get(tree["lesson"].url)
+
+    assert response.status_code != 200
+
+
+def test_programme_slug_may_not_shadow_learning_pages(tree):
+    from django.core.exceptions import ValidationError
+
+    programme = tree["programme"]
+    programme.slug = "cohorts"
+    with pytest.raises(ValidationError):
+        programme.full_clean()
 
 
 def test_course_objectives_are_one_per_line(tree):

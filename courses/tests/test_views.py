@@ -5,8 +5,8 @@ from courses import services
 from courses.models import Enrolment, LessonProgress
 from courses.tests import factories
 
-LESSON_PAGE_MAX_QUERIES = 16
-MY_LEARNING_MAX_QUERIES = 10
+LESSON_PAGE_MAX_QUERIES = 8
+MY_LEARNING_MAX_QUERIES = 6
 
 
 def test_catalogue_lists_published_courses(client, trainee, course):
