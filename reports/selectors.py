@@ -957,22 +957,44 @@ def practicum(scope: Scope) -> FigureGroup:
     week, fortnight = moment - dt.timedelta(days=7), moment - dt.timedelta(days=14)
     participants = sum((F(name) for name in PARTICIPANT_FIELDS[1:]), F(PARTICIPANT_FIELDS[0]))
 
-    by_district = {
-        row["district"]: row
-        for row in entries.filter(logged | waiting)
-        .values(district=F("trainee__district"))
+    # One scan: (district, activity type) groups, folded below into both tables.
+    grouped = list(
+        entries.filter(logged | waiting)
+        .values("activity_type", district=F("trainee__district"))
         .annotate(
             entries=Count("id", filter=logged),
             logged_minutes=Sum("minutes", filter=logged),
+            approved_entries=Count("id", filter=approved),
             approved_minutes=Sum("minutes", filter=approved),
             direct_minutes=Sum("minutes", filter=approved & Q(service_kind="direct")),
+            served=Sum(participants, filter=approved),
             waiting=Count("id", filter=waiting),
             waiting_7=Count("id", filter=waiting & Q(submitted_at__lte=week)),
             waiting_14=Count("id", filter=waiting & Q(submitted_at__lte=fortnight)),
             oldest=Min("submitted_at", filter=waiting),
         )
         .order_by()
-    }
+    )
+    summable = [
+        "entries",
+        "logged_minutes",
+        "approved_entries",
+        "approved_minutes",
+        "direct_minutes",
+        "served",
+        "waiting",
+        "waiting_7",
+        "waiting_14",
+    ]
+    by_district: dict = {}
+    by_type: dict = {}
+    for row in grouped:  # aggregated rows: districts × activity types
+        for key, target in ((row["district"], by_district), (row["activity_type"], by_type)):
+            bucket = target.setdefault(key, {**dict.fromkeys(summable, 0), "oldest": None})
+            for name in summable:
+                bucket[name] += row[name] or 0
+            if row["oldest"] and (bucket["oldest"] is None or row["oldest"] < bucket["oldest"]):
+                bucket["oldest"] = row["oldest"]
     rows = []
     for district in scope.districts:
         row = by_district.get(district.pk, {})
@@ -1010,19 +1032,6 @@ def practicum(scope: Scope) -> FigureGroup:
         (row["oldest"] for row in rows if row["oldest"] is not None), default=None
     )
 
-    by_type = {
-        row["activity_type"]: row
-        for row in entries.filter(logged)
-        .values("activity_type")
-        .annotate(
-            entries=Count("id"),
-            logged_minutes=Sum("minutes"),
-            approved_entries=Count("id", filter=Q(state=EntryState.APPROVED)),
-            approved_minutes=Sum("minutes", filter=Q(state=EntryState.APPROVED)),
-            served=Sum(participants, filter=Q(state=EntryState.APPROVED)),
-        )
-        .order_by()
-    }
     type_rows, one_on_one = [], 0
     for activity in ActivityType.objects.order_by("sort_order", "pk"):  # reference data
         row = by_type.get(activity.pk)
@@ -1128,10 +1137,11 @@ def practicum(scope: Scope) -> FigureGroup:
     )
 
 
-def _practicum_complete(users, code: str, scope: Scope):
-    """Trainees whose approved hours met every practicum requirement of the qualification
-    and whose final competency evaluation passed, both before the period ended."""
-    from django.db.models import Exists, IntegerField, OuterRef, Subquery, Sum
+def _practicum_complete(code: str, scope: Scope):
+    """(annotations, condition) for trainees whose approved hours met every practicum
+    requirement of the qualification and whose final competency evaluation passed,
+    both before the period ended."""
+    from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
 
     from practicum.models import (
@@ -1142,13 +1152,14 @@ def _practicum_complete(users, code: str, scope: Scope):
         PracticumRequirement,
     )
 
+    flag = f"pr_{code}_final"
     requirement = (
         PracticumRequirement.objects.filter(qualification=code)
         .prefetch_related("activity_minimums")
         .first()
     )
     if requirement is None:
-        return users.none()
+        return {flag: Value(False, output_field=BooleanField())}, Q(**{flag: True})
     end_at = scope.period.end_at
     approved = PracticumEntry.objects.filter(
         trainee=OuterRef("pk"),
@@ -1169,20 +1180,6 @@ def _practicum_complete(users, code: str, scope: Scope):
     def needed(hours) -> int:
         return int(Decimal(hours or 0) * 60)
 
-    annotations = {
-        "pr_total": minutes(),
-        "pr_direct": minutes(Q(service_kind="direct")),
-        "pr_supervision": minutes(Q(activity_type__is_supervision=True)),
-    }
-    conditions = Q(
-        pr_total__gte=needed(requirement.total_hours),
-        pr_direct__gte=needed(requirement.min_direct_hours),
-        pr_supervision__gte=needed(requirement.min_supervision_hours),
-    )
-    for index, minimum in enumerate(requirement.activity_minimums.all()):
-        name = f"pr_activity_{index}"
-        annotations[name] = minutes(Q(activity_type_id=minimum.activity_type_id))
-        conditions &= Q(**{f"{name}__gte": needed(minimum.min_hours)})
     final = CompetencyEvaluation.objects.filter(
         trainee=OuterRef("pk"),
         qualification=code,
@@ -1190,7 +1187,22 @@ def _practicum_complete(users, code: str, scope: Scope):
         passed=True,
         signed_at__lt=end_at,
     )
-    return users.annotate(**annotations).filter(conditions).filter(Exists(final))
+    # The evaluation first: few trainees have one, so the hour sums are rarely needed.
+    annotations = {flag: Exists(final)}
+    condition = Q(**{flag: True})
+    checks = [
+        ("total", None, requirement.total_hours),
+        ("direct", Q(service_kind="direct"), requirement.min_direct_hours),
+        ("supervision", Q(activity_type__is_supervision=True), requirement.min_supervision_hours),
+    ] + [
+        (f"activity_{index}", Q(activity_type_id=minimum.activity_type_id), minimum.min_hours)
+        for index, minimum in enumerate(requirement.activity_minimums.all())
+    ]
+    for name, where, hours in checks:
+        key = f"pr_{code}_{name}"
+        annotations[key] = minutes(where)
+        condition &= Q(**{f"{key}__gte": needed(hours)})
+    return annotations, condition
 
 
 # --- the training funnel (courses, quizzes, practicum, certification) -------------------
@@ -1232,19 +1244,24 @@ def _programme_reference():
     return [(code, label, courses[code], exams[code]) for code, label in Qualification.choices]
 
 
-def _funnel_stage_querysets(scope: Scope, course_ids, exam_ids, code):
-    """(stage key, label, queryset of trainees at that stage for one qualification)."""
-    from django.db.models import Exists, OuterRef, Subquery
+def _funnel_stages(scope: Scope, course_ids, exam_ids, code):
+    """For one qualification: (annotations on trainees, [(stage key, label, condition)]).
+
+    Every stage is a condition on annotated trainees, so one query counts them all.
+    """
+    from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Subquery, Value
 
     from courses.models import Enrolment
 
     end = scope.period.end_at
-    users = trainees_in_scope(scope)
+    never = Value(False, output_field=BooleanField())
+    annotations: dict = {}
     stages = []
     enrolled = Enrolment.objects.filter(
         user=OuterRef("pk"), course_id__in=course_ids, enrolled_at__lt=end
     ).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end))
-    stages.append(("enrolled", _("Enrolled"), users.filter(Exists(enrolled))))
+    annotations["f_enrolled"] = Exists(enrolled)
+    stages.append(("enrolled", _("Enrolled"), Q(f_enrolled=True)))
     done = (
         Enrolment.objects.filter(
             user=OuterRef("pk"), course_id__in=course_ids, completed_at__lt=end
@@ -1253,9 +1270,13 @@ def _funnel_stage_querysets(scope: Scope, course_ids, exam_ids, code):
         .annotate(n=Count("course", distinct=True))
         .values("n")[:1]
     )
-    completed = users.annotate(done=Subquery(done)).filter(done__gte=len(course_ids) or 1)
+    annotations["f_done"] = (
+        Subquery(done, output_field=IntegerField())
+        if course_ids
+        else Value(0, output_field=IntegerField())
+    )
     stages.append(
-        ("courses_completed", _("Courses completed"), completed if course_ids else users.none())
+        ("courses_completed", _("Courses completed"), Q(f_done__gte=len(course_ids) or 1))
     )
     if _installed("quizzes.QuizGrade"):
         from quizzes.models import QuizGrade
@@ -1263,17 +1284,12 @@ def _funnel_stage_querysets(scope: Scope, course_ids, exam_ids, code):
         passed = QuizGrade.objects.filter(
             user=OuterRef("pk"), quiz_id__in=exam_ids, passed=True, first_passed_at__lt=end
         )
-        stages.append(
-            (
-                "exam_passed",
-                _("Final exam passed"),
-                users.filter(Exists(passed)) if exam_ids else users.none(),
-            )
-        )
+        annotations["f_exam"] = Exists(passed) if exam_ids else never
+        stages.append(("exam_passed", _("Final exam passed"), Q(f_exam=True)))
     if _installed("practicum.PracticumEntry"):
-        stages.append(
-            ("practicum_complete", _("Practicum complete"), _practicum_complete(users, code, scope))
-        )
+        practicum_annotations, condition = _practicum_complete(code, scope)
+        annotations.update(practicum_annotations)
+        stages.append(("practicum_complete", _("Practicum complete"), condition))
     if _installed("certification.Certificate"):
         from certification.models import Certificate, CertificateStatus
 
@@ -1284,25 +1300,34 @@ def _funnel_stage_querysets(scope: Scope, course_ids, exam_ids, code):
             | Q(status=CertificateStatus.REVOKED, revoked_at__gte=end)
             | Q(status=CertificateStatus.SUPERSEDED)
         )
-        stages.append(("certified", _("Certified"), users.filter(Exists(held))))
-    return stages
+        annotations["f_certified"] = Exists(held)
+        stages.append(("certified", _("Certified"), Q(f_certified=True)))
+    return annotations, stages
 
 
 def training_funnel(scope: Scope) -> FigureGroup:
     """Trainees at each stage, per programme (qualification), district and system.
 
-    Metric: funnel stage. A trainee in both programmes counts once in each.
+    Metric: funnel stage. A trainee in both programmes counts once in each. One
+    query per programme: trainees annotated with each stage, counted by district and system.
     """
     reference = _programme_reference()
     stage_labels: dict[str, str] = {}
     # counts[stage][code][(district, system)] = trainees
     counts: dict[str, dict[str, dict]] = {}
     for code, _label, course_ids, exam_ids in reference:
-        for key, label, queryset in _funnel_stage_querysets(scope, course_ids, exam_ids, code):
+        annotations, stages = _funnel_stages(scope, course_ids, exam_ids, code)
+        grouped = list(
+            trainees_in_scope(scope)
+            .annotate(**annotations)
+            .values("district", "system")
+            .annotate(**{key: Count("id", filter=condition) for key, _l, condition in stages})
+            .order_by()
+        )
+        for key, label, _condition in stages:
             stage_labels[key] = label
-            grouped = queryset.values("district", "system").annotate(n=Count("id")).order_by()
             counts.setdefault(key, {})[code] = {
-                (r["district"], r["system"]): r["n"] for r in grouped
+                (row["district"], row["system"]): row[key] for row in grouped
             }
     stages = list(stage_labels)
 
