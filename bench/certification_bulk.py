@@ -27,6 +27,13 @@ PREFIX = "bench_bulk_"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def prepare(count: int):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
@@ -144,12 +151,15 @@ def run(count: int, processes: int) -> None:
                 break
             time.sleep(0.5)
         total = time.perf_counter() - started
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        rss = [rss_mb(int(pid)) for pid in children]
         sizes = [p.stat().st_size for p in Path(media).rglob("*.pdf")]
         print(
             f"{processes} worker process(es): {progress['counts'][BulkIssueItemState.ISSUED]} "
             f"certificates issued and rendered in {total:.1f} s "
             f"({count / total:.1f}/s; all issued after {issued_at:.1f} s); "
-            f"{len(sizes)} PDFs, mean {sum(sizes) / max(len(sizes), 1) / 1024:.0f} KB"
+            f"{len(sizes)} PDFs, mean {sum(sizes) / max(len(sizes), 1) / 1024:.0f} KB; "
+            f"worker process RSS after the run: {', '.join(f'{r:.0f} MB' for r in rss)}"
         )
     finally:
         worker.terminate()

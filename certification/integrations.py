@@ -116,15 +116,26 @@ def quiz_grades(users, quiz_ids) -> dict[int, dict[int, tuple]]:
 
 
 def practicum_lines(users, qualification) -> dict[int, list[PracticumLine]]:
-    """The practicum app's requirement lines (approved hours only count) per user: 4 queries."""
+    """The practicum app's requirement lines (approved hours only count) per user: 9 queries."""
+    from django.utils import translation
+
     from practicum.selectors import requirement_status_bulk
 
     ids = list(users.order_by().values_list("pk", flat=True))
+    # The practicum selector translates its line labels for every trainee; for a cohort
+    # that is tens of thousands of gettext calls. Run it untranslated, then take the
+    # labels (which depend on the line alone) from one trainee in the active language.
+    with translation.override(None):
+        statuses = requirement_status_bulk(ids, qualification)
+    labels = {}
+    if ids:
+        sample = requirement_status_bulk(ids[:1], qualification)[ids[0]]
+        labels = {line.code: str(line.label) for line in sample.lines}
     return {
         user_id: [
             PracticumLine(
                 code=line.code,
-                label=str(line.label),
+                label=labels.get(line.code, str(line.label)),
                 done=line.approved_hours,
                 needed=line.required_hours,
                 met=line.met,
@@ -132,7 +143,7 @@ def practicum_lines(users, qualification) -> dict[int, list[PracticumLine]]:
             )
             for line in status.requirements
         ]
-        for user_id, status in requirement_status_bulk(ids, qualification).items()
+        for user_id, status in statuses.items()
     }
 
 

@@ -17,8 +17,8 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .models import RequirementKind
 
@@ -84,10 +84,17 @@ def number(value) -> str:
 
 
 class Evaluator:
+    """Translations are looked up once per evaluation, never once per user: with 10,000
+    users a gettext per result would cost more than every query of the evaluation."""
+
     kind: str = ""
 
     def label(self, requirement) -> str:
-        return requirement.label or str(RequirementKind(self.kind).label)
+        cache = requirement.__dict__.setdefault("_label_cache", {})
+        language = get_language()
+        if language not in cache:
+            cache[language] = requirement.label or str(RequirementKind(self.kind).label)
+        return cache[language]
 
     def evaluate(self, requirement, users, context) -> dict[int, RequirementResult]:
         raise NotImplementedError
@@ -121,17 +128,21 @@ class CoursesCompleted(Evaluator):
         completions = context.sources.course_completions(users, [c.id for c in courses])
         needed = int(requirement.minimum) if requirement.minimum is not None else len(courses)
         needed = min(needed, len(courses))
+        template = ngettext(
+            "%(done)s of %(needed)s required course",
+            "%(done)s of %(needed)s required courses",
+            needed,
+        )
         results = {}
         for user_id in user_ids:
             done_ids = completions.get(user_id, {})
             done = [c for c in courses if c.id in done_ids]
             missing = [c.title for c in courses if c.id not in done_ids]
             met = len(done) >= needed
-            message = ngettext(
-                "%(done)s of %(needed)s required course",
-                "%(done)s of %(needed)s required courses",
-                needed,
-            ) % {"done": min(len(done), needed) if met else len(done), "needed": needed}
+            message = template % {
+                "done": min(len(done), needed) if met else len(done),
+                "needed": needed,
+            }
             results[user_id] = self.result(
                 requirement,
                 met=met,
@@ -172,6 +183,10 @@ class QuizzesPassed(Evaluator):
         grades = context.sources.quiz_grades(users, [q.id for q in quizzes])
         needed = int(requirement.minimum) if requirement.minimum is not None else len(quizzes)
         needed = min(needed, len(quizzes))
+        passed_template = _("%(quiz)s passed (%(score)s)")
+        failed_template = _("%(quiz)s not passed yet (best %(score)s, pass mark %(mark)s)")
+        untried_template = _("%(quiz)s not passed yet")
+        count_template = _("%(done)s of %(needed)s required quizzes passed")
         results = {}
         for user_id in user_ids:
             user_grades = grades.get(user_id, {})
@@ -180,20 +195,20 @@ class QuizzesPassed(Evaluator):
             if len(quizzes) == 1:
                 grade = user_grades.get(quizzes[0].id)
                 if met:
-                    message = _("%(quiz)s passed (%(score)s)") % {
+                    message = passed_template % {
                         "quiz": quizzes[0].title,
                         "score": number(grade[0]),
                     }
                 elif grade is not None and grade[0] is not None:
-                    message = _("%(quiz)s not passed yet (best %(score)s, pass mark %(mark)s)") % {
+                    message = failed_template % {
                         "quiz": quizzes[0].title,
                         "score": number(grade[0]),
                         "mark": number(quizzes[0].pass_mark),
                     }
                 else:
-                    message = _("%(quiz)s not passed yet") % {"quiz": quizzes[0].title}
+                    message = untried_template % {"quiz": quizzes[0].title}
             else:
-                message = _("%(done)s of %(needed)s required quizzes passed") % {
+                message = count_template % {
                     "done": len(passed),
                     "needed": needed,
                 }
@@ -228,16 +243,14 @@ class PracticumHours(Evaluator):
     kind = RequirementKind.PRACTICUM_HOURS
 
     @staticmethod
-    def line_message(line) -> str:
-        message = _("%(what)s: %(done)s of %(needed)s hours") % {
+    def line_message(line, templates) -> str:
+        message = templates[0] % {
             "what": line.label,
             "done": number(line.done),
             "needed": number(line.needed),
         }
         if not line.met and line.pending:
-            message += " " + _("(%(pending)s waiting for review)") % {
-                "pending": number(line.pending)
-            }
+            message += " " + templates[1] % {"pending": number(line.pending)}
         return message
 
     def evaluate(self, requirement, users, context):
@@ -247,15 +260,22 @@ class PracticumHours(Evaluator):
             return self.unavailable(
                 requirement, user_ids, _("Practicum records are not available.")
             )
+        templates = (
+            _("%(what)s: %(done)s of %(needed)s hours"),
+            _("(%(pending)s waiting for review)"),
+        )
+        not_set = _("No practicum requirements are set for this qualification.")
         results = {}
         for user_id in user_ids:
             user_lines = lines.get(user_id, [])
             unmet = [line for line in user_lines if not line.met]
             met = bool(user_lines) and not unmet
             if not user_lines:
-                message = _("No practicum requirements are set for this qualification.")
+                message = not_set
             else:
-                message = "; ".join(self.line_message(line) for line in (unmet or user_lines[:2]))
+                message = "; ".join(
+                    self.line_message(line, templates) for line in (unmet or user_lines[:2])
+                )
             first = unmet[0] if unmet else (user_lines[0] if user_lines else None)
             results[user_id] = self.result(
                 requirement,
@@ -324,6 +344,7 @@ class _HoursInWindow(Evaluator):
         if counts is None:
             return self.unavailable(requirement, user_ids, _("These records are not available."))
         needed = Decimal(str(requirement.minimum or 0))
+        template = self.unit_message
         results = {}
         for user_id in user_ids:
             done = Decimal(str(counts.get(user_id, 0)))
@@ -332,7 +353,7 @@ class _HoursInWindow(Evaluator):
                 requirement,
                 met=met,
                 state=MET if met else MISSING,
-                message=self.unit_message % {"done": number(done), "needed": number(needed)},
+                message=template % {"done": number(done), "needed": number(needed)},
                 done=done,
                 needed=needed,
                 facts={self.kind: float(done)},

@@ -1,5 +1,6 @@
 """Concurrent issuing on PostgreSQL: one certificate per trainee, serials without gaps or duplicates."""
 
+import os
 import threading
 
 import pytest
@@ -11,13 +12,20 @@ from certification.models import Certificate, SerialCounter
 from certification.tests.factories import ALL_INITIAL, CertificationTypeFactory, add_requirements
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Skipped before any database set-up (a transactional test flushes the database).
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs PostgreSQL (row locks); run with DATABASE_URL=postgres://…",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://…")
+    assert connection.vendor == "postgresql"
 
 
 def run_together(functions):

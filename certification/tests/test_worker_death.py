@@ -19,8 +19,12 @@ BROKER = os.environ.get("CELERY_BROKER_URL", "")
 pytestmark = [
     pytest.mark.broker,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not BROKER.startswith("redis"), reason="needs CELERY_BROKER_URL=redis://…"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs PostgreSQL shared with the worker process",
+    ),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
