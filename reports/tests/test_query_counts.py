@@ -13,8 +13,8 @@ from tests.factories import VenueFactory, make_user
 
 from .conftest import at
 
-DASHBOARD_QUERIES = 36
-SUMMARY_QUERIES = 34
+DASHBOARD_QUERIES = 28
+SUMMARY_QUERIES = 26
 
 
 def _add_data(district, count):
