@@ -94,22 +94,15 @@ def _days_in_month(year: int, month: int) -> int:
 
 def validate_signature_image(file) -> None:
     """Signatures are PNG or JPEG pictures under 1 MB, checked by content, not by name."""
-    from PIL import Image, UnidentifiedImageError
+    from lms.uploads import JPEG, PNG, check_upload
 
-    if file.size > 1024 * 1024:
-        raise ValidationError(_("The signature image must be smaller than 1 MB."))
-    position = file.tell() if hasattr(file, "tell") else 0
-    try:
-        with Image.open(file) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError(_("Upload a PNG or JPEG picture of the signature.")) from exc
-    finally:
-        if hasattr(file, "seek"):
-            file.seek(position)
-    if image_format not in {"PNG", "JPEG"}:
-        raise ValidationError(_("Upload a PNG or JPEG picture of the signature."))
+    check_upload(
+        file,
+        accept={PNG, JPEG},
+        max_bytes=1024 * 1024,
+        type_message=_("Upload a PNG or JPEG picture of the signature."),
+        clean_images=False,
+    )
 
 
 class Signatory(models.Model):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
+from lms.uploads import PDF, private_file_response
 
 from . import credentials, integrations, permissions, selectors, services
 from .forms import CohortIssueForm, ReasonForm, ReissueForm, RejectForm
@@ -107,14 +108,9 @@ def certificate_detail(request, serial):
 def certificate_pdf(request, serial):
     certificate = _viewable(request, serial)
     services.ensure_certificate_pdf(certificate)
-    response = FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{certificate.display_serial}.pdf",
-        content_type="application/pdf",
+    return private_file_response(
+        certificate.pdf.open("rb"), content_type=PDF, filename=f"{certificate.display_serial}.pdf"
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
+from lms.uploads import JPEG, private_file_response
 from places.models import District
 
 from . import permissions, selectors, services
@@ -296,12 +297,9 @@ def sign_in_sheet(request, pk):
             raise Http404 from None
     if not report.sign_in_sheet:
         raise Http404
-    response = FileResponse(report.sign_in_sheet.open("rb"), content_type="image/jpeg")
-    response["Content-Disposition"] = f'inline; filename="sign-in-{report.pk}.jpg"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(
+        report.sign_in_sheet.open("rb"), content_type=JPEG, filename=f"sign-in-{report.pk}.jpg"
+    )
 
 
 def notification_list(request):

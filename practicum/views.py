@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from accounts import roles
 from accounts.models import User
 from accounts.permissions import coordinator_scope, role_required
 from audit.models import AuditLog
+from lms.uploads import private_file_response
 
 from . import permissions, selectors, services
 from .forms import (
@@ -254,17 +255,11 @@ def attachment(request, pk: int):
     except FileNotFoundError as error:
         raise Http404 from error
     extension = item.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
+    return private_file_response(
         handle,
         content_type=item.content_type,
-        as_attachment=not item.is_image,
         filename=f"evidence-{item.entry_id}-{item.pk}.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
 
 
 @require_POST
