@@ -1,3 +1,4 @@
+import contextlib
 import logging
 
 from django.contrib.auth.decorators import login_required
@@ -46,11 +47,78 @@ def _check_broker() -> str:
     return "ok"
 
 
+def _check_cache() -> str:
+    """The cache (Redis in production) stores and returns a value: rate limits depend on it."""
+    from django.core.cache import cache
+
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        if cache.get("healthz") != "ok":
+            raise RuntimeError("the cache did not return the value it was given")
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz.cache", extra={"error": str(exc)})
+        return "error"
+    return "ok"
+
+
+def _check_media() -> str:
+    """Uploads can be written: a small file is saved to and removed from default storage."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    try:
+        name = default_storage.save("healthz/probe.txt", ContentFile(b"ok"))
+        default_storage.delete(name)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz.media", extra={"error": str(exc)})
+        return "error"
+    return "ok"
+
+
+WORKER_CACHE_KEY = "healthz:workers"
+
+
+def _check_workers() -> str:
+    """How many Celery workers answer a ping ("eager" when tasks run in-process).
+
+    Informational: a web process can serve pages without workers (mail and PDFs wait in
+    the queue), so the load balancer should not take it out of rotation for that. The
+    answer is cached for 30 seconds so that frequent probes do not flood the broker.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from lms.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory"):
+        return "eager"
+    cached = cache.get(WORKER_CACHE_KEY)
+    if cached is not None:
+        return cached
+    try:
+        replies = app.control.ping(timeout=0.5) or []
+        answer = f"{len(replies)} answering" if replies else "none answering"
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz.workers", extra={"error": str(exc)})
+        answer = "error"
+    with contextlib.suppress(Exception):  # the cache check reports a broken cache
+        cache.set(WORKER_CACHE_KEY, answer, timeout=30)
+    return answer
+
+
 @never_cache
 def healthz(request):
-    """Liveness and dependencies: 200 when the database and broker answer, else 503."""
-    checks = {"database": _check_database(), "broker": _check_broker()}
+    """Liveness and dependencies: 200 when the database, cache, broker and media storage
+    answer, else 503. ``workers`` tells how many Celery workers answer a ping, without
+    changing the status (see ``_check_workers``)."""
+    checks = {
+        "database": _check_database(),
+        "cache": _check_cache(),
+        "broker": _check_broker(),
+        "media": _check_media(),
+    }
     healthy = all(value in ("ok", "eager") for value in checks.values())
+    checks["workers"] = _check_workers() if checks["broker"] != "error" else "unknown"
     return JsonResponse(
         {"status": "ok" if healthy else "error", "version": __version__, **checks},
         status=200 if healthy else 503,
