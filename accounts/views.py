@@ -1,5 +1,6 @@
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.views.i18n import set_language as django_set_language
 from wagtail.models import APIToken
 
 from audit.services import record
+from lms import ratelimit
 
 from .forms import ApiTokenForm, PeopleImportForm, ProfileForm
 from .models import User
@@ -53,6 +55,13 @@ def profile(request):
 @login_required
 @require_POST
 def create_token(request):
+    """A new personal API token, shown once; at most ``API_TOKEN_CREATE_RATE`` per user."""
+    if not ratelimit.hit("api-token-create", request.user.pk, settings.API_TOKEN_CREATE_RATE):
+        return ratelimit.too_many_requests(
+            request,
+            _("You have created too many API tokens recently. Wait an hour and try again."),
+            rate=settings.API_TOKEN_CREATE_RATE,
+        )
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the token a name."))

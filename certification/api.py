@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from lms.api import ApiError
@@ -159,5 +160,5 @@ def revoke(request, serial: str, payload: RevokeIn):
 def verify(request, code: str):
     """Public: status (valid/expired/revoked/unknown), name, qualification and dates only."""
     if not verification_allowed(request):
-        raise ApiError(429, "rate_limited", "Too many verifications; wait a minute.")
+        raise ApiError(429, "rate_limited", _("Too many verifications; wait a minute."))
     return selectors.verification_result(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
+from lms import ratelimit
 from lms.uploads import JPEG, private_file_response
 from places.models import District
 
@@ -229,13 +231,23 @@ def calendar_link(request):
 
 
 def calendar_feed(request, secret):
-    """Public, but only with a live secret: one lecturer's schedule, nothing else."""
+    """Public, but only with a live secret: one lecturer's schedule, nothing else.
+
+    An address that keeps asking with wrong secrets is refused (429) for the rest of
+    the window, like wrong API tokens.
+    """
+    address, rate = ratelimit.client_address(request), settings.API_TOKEN_FAILURE_RATE
+    if ratelimit.exceeded("calendar-token-failure", address, rate):
+        return ratelimit.too_many_requests(
+            request, _("Too many wrong calendar links; wait a minute."), rate=rate, json=True
+        )
     token = (
         CalendarToken.objects.select_related("user")
         .filter(digest=services.calendar_digest(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
+        ratelimit.hit("calendar-token-failure", address, rate)
         raise Http404
     CalendarToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     response = HttpResponse(build_feed(token.user), content_type="text/calendar; charset=utf-8")

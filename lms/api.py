@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth as WagtailBearerTokenAuth
 
-from lms import __version__
+from lms import __version__, ratelimit
 from lms.optional import app_module
 
 logger = logging.getLogger(__name__)
@@ -47,11 +48,25 @@ class BearerTokenAuth(WagtailBearerTokenAuth):
     """``Authorization: Bearer <token>`` with a personal token (Wagtail's APIToken).
 
     ``request.auth`` is the user, as with session authentication.
+
+    A client address that keeps sending wrong tokens is refused (429) for the rest of
+    the window (``API_TOKEN_FAILURE_RATE``), so tokens cannot be guessed at speed.
     """
 
     def authenticate(self, request, token):
+        address = ratelimit.client_address(request)
+        rate = settings.API_TOKEN_FAILURE_RATE
+        if ratelimit.exceeded("api-token-failure", address, rate):
+            raise ApiError(
+                429,
+                "rate_limited",
+                _("Too many requests with a wrong token; wait a minute and try again."),
+            )
         api_token = super().authenticate(request, token)
-        return api_token.user if api_token is not None else None
+        if api_token is None:
+            ratelimit.hit("api-token-failure", address, rate)
+            return None
+        return api_token.user
 
 
 api = NinjaAPI(

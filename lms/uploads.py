@@ -16,7 +16,9 @@ import io
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -221,3 +223,36 @@ def private_file_response(handle, *, content_type: str, filename: str) -> FileRe
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+class UploadSizeLimitHandler(FileUploadHandler):
+    """Refuses (400) a multipart request or a file larger than the settings allow, early.
+
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bounds a request's form fields but not its files, so
+    without this a client could stream gigabytes into temporary files. Limits, in bytes:
+    ``UPLOAD_MAX_FILE_SIZE`` per file and ``UPLOAD_MAX_REQUEST_SIZE`` per request; under
+    ``UPLOAD_ADMIN_PREFIXES`` (editors uploading course videos) ``UPLOAD_ADMIN_MAX_SIZE``
+    for both. Each form field then applies its own, smaller limit (``check_upload``).
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        path = self.request.path_info if self.request is not None else ""
+        admin = path.startswith(tuple(getattr(settings, "UPLOAD_ADMIN_PREFIXES", ())))
+        if admin:
+            self.max_file = self.max_request = settings.UPLOAD_ADMIN_MAX_SIZE
+        else:
+            self.max_file = settings.UPLOAD_MAX_FILE_SIZE
+            self.max_request = settings.UPLOAD_MAX_REQUEST_SIZE
+        if content_length and content_length > self.max_request:
+            raise RequestDataTooBig("Upload request larger than the configured limit.")
+        self.received = 0
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if start + len(raw_data) > self.max_file or self.received > self.max_request:
+            raise RequestDataTooBig("Uploaded file larger than the configured limit.")
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -8,6 +8,7 @@ harmless ones, ``production`` insists on real values.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,8 +178,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Upload limits (docs/security.md). Form fields of a request: 10 MB; files are checked
+# as they stream in (lms.uploads.UploadSizeLimitHandler), then by each field's own
+# limit (evidence 8 MB, sign-in sheet 10 MB, signature 1 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "lms.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_FILE_SIZE = 12 * 1024 * 1024
+UPLOAD_MAX_REQUEST_SIZE = 50 * 1024 * 1024
+UPLOAD_ADMIN_PREFIXES = ("/cms/",)  # editors upload course videos as documents
+UPLOAD_ADMIN_MAX_SIZE = env.int("UPLOAD_ADMIN_MAX_SIZE", default=512 * 1024 * 1024)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # --- E-mail --------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -209,6 +226,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Password resets go through allauth's (rate-limited) form, like log-ins.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # --- Caching -------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -239,10 +258,42 @@ CERT_SIGNING_KEY_FILE = env.str(
 )
 CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
 
+# --- Rate limits on token endpoints (lms/ratelimit.py; docs/security.md) --------
+# Wrong bearer tokens (API) and calendar-feed secrets per client address; new API tokens
+# per user. The client address is allauth's: set TRUSTED_PROXY_COUNT behind a proxy.
+API_TOKEN_FAILURE_RATE = env.str("API_TOKEN_FAILURE_RATE", default="20/m")
+API_TOKEN_CREATE_RATE = env.str("API_TOKEN_CREATE_RATE", default="10/h")
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- API -----------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 
+# --- Security headers (docs/security.md) ----------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Scripts only from our origin (or inline with the request's nonce); no 'unsafe-inline'
+# for scripts anywhere but Wagtail's admin (lms/csp.py). Styles keep 'unsafe-inline' for
+# progress bars' widths and Wagtail's admin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        # Lessons may embed a video player from an editor-given https address.
+        "frame-src": [SELF, *env.list("CSP_FRAME_SOURCES", default=["https:"])],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+CSP_ADMIN_PREFIXES = ("/cms/",)
