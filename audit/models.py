@@ -5,7 +5,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(ValueError):
+    """An attempt to change or remove an audit record through the application."""
+
+
 class AuditLogQuerySet(models.QuerySet):
+    """Reads only: ``update`` and ``delete`` (and so ``bulk_update``) refuse.
+
+    Together with ``AuditLog.save``/``delete`` and the admin's missing change and delete
+    permissions, no code path of the application can alter the log once written.
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit records are append-only.")
+
+    update.queryset_only = True
+
+    def delete(self):
+        raise AppendOnlyError("Audit records are append-only.")
+
+    delete.queryset_only = True
+
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
@@ -46,8 +66,8 @@ class AuditLog(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ValueError("Audit records are append-only.")
+            raise AppendOnlyError("Audit records are append-only.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Audit records are append-only.")
+        raise AppendOnlyError("Audit records are append-only.")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -19,15 +20,15 @@ URL = "/reports/audit/"
 def entries(district):
     alice = make_user(username="alice")
     bob = make_user(username="bob")
-    rows = [
-        record("practicum.entry.approve", actor=alice, obj=district, changes={"hours": 2}),
-        record("practicum.entry.return", actor=bob, obj=district),
-        record("certification.issue", actor=alice),
-    ]
-    # Spread them over time (append-only rows: adjust through the queryset, as a fixture).
-    AuditLog.objects.filter(pk=rows[0].pk).update(created_at=at(2026, 10, 2))
-    AuditLog.objects.filter(pk=rows[1].pk).update(created_at=at(2026, 10, 20))
-    AuditLog.objects.filter(pk=rows[2].pk).update(created_at=at(2026, 11, 3))
+    # Spread them over time: the rows are append-only, so they are written at those times.
+    rows = []
+    for when, action, actor, obj, changes in [
+        (at(2026, 10, 2), "practicum.entry.approve", alice, district, {"hours": 2}),
+        (at(2026, 10, 20), "practicum.entry.return", bob, district, None),
+        (at(2026, 11, 3), "certification.issue", alice, None, None),
+    ]:
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            rows.append(record(action, actor=actor, obj=obj, changes=changes))
     return rows
 
 
