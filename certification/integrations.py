@@ -11,7 +11,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.utils import timezone
+from django.db.models.functions import TruncDate
 
 from .sources import CourseInfo, PracticumLine, QuizInfo
 
@@ -50,11 +50,16 @@ def course_completions(users, course_ids) -> dict[int, dict[int, datetime.date]]
     from courses.models import Enrolment
 
     completions: dict[int, dict[int, datetime.date]] = defaultdict(dict)
-    rows = Enrolment.objects.filter(
-        user__in=users, course_id__in=list(course_ids), completed_at__isnull=False
-    ).values_list("user_id", "course_id", "completed_at")
-    for user_id, course_id, completed_at in rows:
-        completions[user_id][course_id] = timezone.localtime(completed_at).date()
+    # The database turns the time into a local date: no per-row time-zone work in Python.
+    rows = (
+        Enrolment.objects.filter(
+            user__in=users, course_id__in=list(course_ids), completed_at__isnull=False
+        )
+        .annotate(day=TruncDate("completed_at"))
+        .values_list("user_id", "course_id", "day")
+    )
+    for user_id, course_id, day in rows:
+        completions[user_id][course_id] = day
     return completions
 
 
@@ -65,17 +70,20 @@ def continuing_education_hours(users, windows) -> dict[int, Decimal]:
     if not windows:
         return {}
     earliest = min(since for since, _until in windows.values())
-    rows = Enrolment.objects.filter(
-        user__in=users,
-        completed_at__isnull=False,
-        completed_at__date__gte=earliest,
-    ).values_list("user_id", "completed_at", "course__class_hours")
+    rows = (
+        Enrolment.objects.filter(
+            user__in=users,
+            completed_at__isnull=False,
+            completed_at__date__gte=earliest,
+        )
+        .annotate(day=TruncDate("completed_at"))
+        .values_list("user_id", "day", "course__class_hours")
+    )
     hours: dict[int, Decimal] = defaultdict(Decimal)
-    for user_id, completed_at, class_hours in rows:
+    for user_id, day, class_hours in rows:
         window = windows.get(user_id)
         if window is None:
             continue
-        day = timezone.localtime(completed_at).date()
         if window[0] <= day <= window[1]:
             hours[user_id] += Decimal(class_hours or 0)
     return hours
@@ -135,11 +143,11 @@ def practicum_lines(users, qualification) -> dict[int, list[PracticumLine]]:
         user_id: [
             PracticumLine(
                 code=line.code,
-                label=labels.get(line.code, str(line.label)),
-                done=line.approved_hours,
-                needed=line.required_hours,
+                label=labels.get(line.code) or str(line.label),
+                done=line.approved_minutes / 60,
+                needed=line.required_minutes / 60,
                 met=line.met,
-                pending=line.pending_hours,
+                pending=line.pending_minutes / 60,
             )
             for line in status.requirements
         ]

@@ -14,8 +14,10 @@ and register it with ``@register``.
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -27,17 +29,34 @@ MET, MISSING, PENDING, UNAVAILABLE = "met", "missing", "pending", "unavailable"
 
 @dataclass
 class RequirementResult:
-    """The state of one requirement for one user, with a message a person understands."""
+    """The state of one requirement for one user, with a message a person understands.
+
+    ``message`` and ``facts`` may be given as zero-argument callables: they are then
+    built on first access, so a 10,000-trainee eligibility run that only needs ``met``
+    does not format 10,000 messages.
+    """
 
     kind: str
     label: str
     met: bool
     state: str
-    message: str
+    message_source: str | Callable[[], str] = ""
     done: Decimal | None = None
     needed: Decimal | None = None
     requirement_id: int | None = None
-    facts: dict = field(default_factory=dict)
+    facts_source: dict | Callable[[], dict] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        if callable(self.message_source):
+            self.message_source = self.message_source()
+        return self.message_source
+
+    @property
+    def facts(self) -> dict:
+        if callable(self.facts_source):
+            self.facts_source = self.facts_source()
+        return self.facts_source
 
     @property
     def percent(self) -> int:
@@ -48,12 +67,17 @@ class RequirementResult:
         return max(0, min(100, int(Decimal(self.done or 0) * 100 / Decimal(self.needed))))
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        for key in ("done", "needed"):
-            if data[key] is not None:
-                data[key] = float(data[key])
-        data["percent"] = self.percent
-        return data
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "met": self.met,
+            "state": self.state,
+            "message": self.message,
+            "done": float(self.done) if self.done is not None else None,
+            "needed": float(self.needed) if self.needed is not None else None,
+            "requirement_id": self.requirement_id,
+            "percent": self.percent,
+        }
 
 
 @dataclass
@@ -99,17 +123,20 @@ class Evaluator:
     def evaluate(self, requirement, users, context) -> dict[int, RequirementResult]:
         raise NotImplementedError
 
-    def result(self, requirement, **kwargs) -> RequirementResult:
+    def result(self, requirement, label, *, message, facts=None, **kwargs) -> RequirementResult:
         return RequirementResult(
             kind=self.kind,
-            label=self.label(requirement),
+            label=label,
             requirement_id=requirement.pk,
+            message_source=message,
+            facts_source=facts if facts is not None else {},
             **kwargs,
         )
 
     def unavailable(self, requirement, user_ids, message) -> dict[int, RequirementResult]:
+        label = self.label(requirement)
         return {
-            user_id: self.result(requirement, met=False, state=UNAVAILABLE, message=message)
+            user_id: self.result(requirement, label, met=False, state=UNAVAILABLE, message=message)
             for user_id in user_ids
         }
 
@@ -123,6 +150,7 @@ class CoursesCompleted(Evaluator):
     def evaluate(self, requirement, users, context):
         courses = context.sources.required_courses(context.certification, requirement.targets)
         user_ids = context.user_ids
+        label = self.label(requirement)
         if courses is None:
             return self.unavailable(requirement, user_ids, _("Course records are not available."))
         completions = context.sources.course_completions(users, [c.id for c in courses])
@@ -137,7 +165,6 @@ class CoursesCompleted(Evaluator):
         for user_id in user_ids:
             done_ids = completions.get(user_id, {})
             done = [c for c in courses if c.id in done_ids]
-            missing = [c.title for c in courses if c.id not in done_ids]
             met = len(done) >= needed
             message = template % {
                 "done": min(len(done), needed) if met else len(done),
@@ -145,26 +172,31 @@ class CoursesCompleted(Evaluator):
             }
             results[user_id] = self.result(
                 requirement,
+                label,
                 met=met,
                 state=MET if met else MISSING,
                 message=message,
                 done=Decimal(len(done)),
                 needed=Decimal(needed),
-                facts={
-                    "courses": [
-                        {
-                            "id": c.id,
-                            "title": c.title,
-                            "class_hours": float(c.class_hours or 0),
-                            "completed_on": done_ids[c.id].isoformat() if done_ids[c.id] else None,
-                        }
-                        for c in done
-                    ],
-                    "class_hours": float(sum(Decimal(str(c.class_hours or 0)) for c in done)),
-                    "missing": missing,
-                },
+                facts=partial(self.facts, done, done_ids, courses),
             )
         return results
+
+    @staticmethod
+    def facts(done, done_ids, courses) -> dict:
+        return {
+            "courses": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "class_hours": float(c.class_hours or 0),
+                    "completed_on": done_ids[c.id].isoformat() if done_ids[c.id] else None,
+                }
+                for c in done
+            ],
+            "class_hours": float(sum(Decimal(str(c.class_hours or 0)) for c in done)),
+            "missing": [c.title for c in courses if c.id not in done_ids],
+        }
 
 
 @register
@@ -176,6 +208,7 @@ class QuizzesPassed(Evaluator):
     def evaluate(self, requirement, users, context):
         quizzes = context.sources.required_quizzes(context.certification, requirement.targets)
         user_ids = context.user_ids
+        label = self.label(requirement)
         if quizzes is None:
             return self.unavailable(requirement, user_ids, _("Quiz results are not available."))
         if not quizzes:
@@ -214,6 +247,7 @@ class QuizzesPassed(Evaluator):
                 }
             results[user_id] = self.result(
                 requirement,
+                label,
                 met=met,
                 state=MET if met else MISSING,
                 message=message,
@@ -255,6 +289,7 @@ class PracticumHours(Evaluator):
 
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
+        label = self.label(requirement)
         lines = context.sources.practicum_lines(users, context.certification.code)
         if lines is None:
             return self.unavailable(
@@ -273,31 +308,38 @@ class PracticumHours(Evaluator):
             if not user_lines:
                 message = not_set
             else:
-                message = "; ".join(
-                    self.line_message(line, templates) for line in (unmet or user_lines[:2])
-                )
+                message = partial(self.message, unmet or user_lines[:2], templates)
             first = unmet[0] if unmet else (user_lines[0] if user_lines else None)
             results[user_id] = self.result(
                 requirement,
+                label,
                 met=met,
                 state=MET if met else MISSING,
                 message=message,
-                done=Decimal(str(first.done)) if first else None,
-                needed=Decimal(str(first.needed)) if first else None,
-                facts={
-                    "lines": [
-                        {
-                            "code": line.code,
-                            "label": line.label,
-                            "done": float(line.done),
-                            "needed": float(line.needed),
-                            "met": line.met,
-                        }
-                        for line in user_lines
-                    ]
-                },
+                done=first.done if first else None,
+                needed=first.needed if first else None,
+                facts=partial(self.facts, user_lines),
             )
         return results
+
+    @classmethod
+    def message(cls, lines, templates) -> str:
+        return "; ".join(cls.line_message(line, templates) for line in lines)
+
+    @staticmethod
+    def facts(lines) -> dict:
+        return {
+            "lines": [
+                {
+                    "code": line.code,
+                    "label": line.label,
+                    "done": float(line.done),
+                    "needed": float(line.needed),
+                    "met": line.met,
+                }
+                for line in lines
+            ]
+        }
 
 
 @register
@@ -308,6 +350,7 @@ class FinalEvaluation(Evaluator):
 
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
+        label = self.label(requirement)
         outcomes = context.sources.final_evaluations(users, context.certification.code)
         if outcomes is None:
             return self.unavailable(
@@ -324,6 +367,7 @@ class FinalEvaluation(Evaluator):
             met = outcome == "passed"
             results[user_id] = self.result(
                 requirement,
+                label,
                 met=met,
                 state=MET if met else (PENDING if outcome == "pending" else MISSING),
                 message=str(messages.get(outcome, messages["pending"])),
@@ -340,6 +384,7 @@ class _HoursInWindow(Evaluator):
 
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
+        label = self.label(requirement)
         counts = self.counts(users, context)
         if counts is None:
             return self.unavailable(requirement, user_ids, _("These records are not available."))
@@ -351,6 +396,7 @@ class _HoursInWindow(Evaluator):
             met = done >= needed
             results[user_id] = self.result(
                 requirement,
+                label,
                 met=met,
                 state=MET if met else MISSING,
                 message=template % {"done": number(done), "needed": number(needed)},
