@@ -14,6 +14,18 @@ INTRO = (
 def seed(stdout=None) -> HomePage:
     home = HomePage.objects.first()
     root = Page.get_first_root_node()
+    if root is None:
+        # Wagtail's migration makes the tree's root; a flushed database (a transactional
+        # test, `manage.py flush`) has none, so make it again.
+        from django.contrib.contenttypes.models import ContentType
+
+        root = Page.add_root(
+            instance=Page(
+                title="Root",
+                slug="root",
+                content_type=ContentType.objects.get_for_model(Page),
+            )
+        )
     if home is None:
         # Wagtail's first migration makes a plain "Welcome" page; our home page replaces it.
         for page in root.get_children().exclude(content_type__model="homepage"):
