@@ -310,7 +310,11 @@ def search_certificates(district, query: str):
 
 
 def verification_result(code: str) -> dict:
-    """The public facts for a verification code: status, name, qualification, dates. Nothing more."""
+    """The public facts for a verification code: status, name, qualification, dates. Nothing more.
+
+    ``status`` is valid / expired / revoked / unknown, or ``anonymised`` for a revoked
+    certificate whose holder's personal data was removed (then there is no name).
+    """
     certificate = (
         Certificate.objects.select_related("certification").filter(verification_code=code).first()
         if code
@@ -339,4 +343,9 @@ def verification_result(code: str) -> dict:
     elif certificate.status == CertificateStatus.SUPERSEDED:
         result["revoked_on"] = timezone.localtime(certificate.revoked_at).date().isoformat()
         result["revocation_reason"] = _("Replaced by a reissued version of this certificate.")
+    if certificate.status != CertificateStatus.ACTIVE and not certificate.holder_name:
+        # The holder's personal data was removed on request (privacy.services.anonymise_person):
+        # the certificate stays verifiable as issued and revoked, without a name.
+        result["status"] = "anonymised"
+        result["holder_name"] = None
     return result

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "certification",
     "lecturer_corps",
     "reports",
+    "privacy",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -228,6 +229,10 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Password resets go through allauth's (rate-limited) form, like log-ins.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# No avatars from gravatar.com: staff e-mail hashes stay here, and the CSP allows no such host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin ask releases.wagtail.org for news: upgrades follow docs/operations.md.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Caching -------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -257,6 +262,11 @@ CERT_SIGNING_KEY_FILE = env.str(
     "CERT_SIGNING_KEY_FILE", default=str(BASE_DIR / "var" / "cert-signing-key.pem")
 )
 CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
+
+# --- Data protection -------------------------------------------------------
+# Days evidence files (practicum attachments, sign-in sheet photos) are kept after the
+# placement ends or the session took place; 0 keeps them for ever. See docs/data-protection.md.
+EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=1095)
 
 # --- Rate limits on token endpoints (lms/ratelimit.py; docs/security.md) --------
 # Wrong bearer tokens (API) and calendar-feed secrets per client address; new API tokens
