@@ -2,15 +2,27 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _seeded_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo site, seeded once for this module; each test runs in a savepoint inside."""
+    media = tmp_path_factory.mktemp("seed-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def seeded(_seeded_module, db):
+    return None
 
 
 def test_seed_demo_is_idempotent(seeded):
