@@ -33,6 +33,13 @@ PAGES = [
     ("reports-dashboard", "coordinator"),
 ]
 STAFF = frozenset({"supervisor", "coordinator"})
+# Every page on a phone (most trainees have nothing else); staff pages on a desk too.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+CHECKS = [(name, who, "phone") for name, who in PAGES] + [
+    (name, who, "desktop") for name, who in PAGES if who in STAFF
+]
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +104,7 @@ def _axe(page, axe_source) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_source):
-    """{(page, language): violations, or the exception raised while loading the page}."""
+    """{(page, viewport, language): violations, or the exception raised while loading the page}."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -118,27 +125,25 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
             host = live_server.url.split("//", 1)[1].split(":")[0]
             for language in LANGUAGES:
                 contexts = {}
-                for name, username in PAGES:
-                    if username not in contexts:
-                        context = browser.new_context(
-                            viewport={"width": 390, "height": 844}, locale="en-US"
-                        )
+                for name, username, viewport in CHECKS:
+                    if (username, viewport) not in contexts:
+                        context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US")
                         jar = [{"name": "django_language", "value": language}]
                         if username:
                             jar.append({"name": "sessionid", "value": cookies[username]})
                         context.add_cookies([{**c, "domain": host, "path": "/"} for c in jar])
-                        contexts[username] = context.new_page()
-                        contexts[username].set_default_timeout(15_000)
-                    page = contexts[username]
+                        contexts[username, viewport] = context.new_page()
+                        contexts[username, viewport].set_default_timeout(15_000)
+                    page = contexts[username, viewport]
                     try:
                         response = page.goto(live_server.url + paths[name])
                         assert response.status == 200, f"{paths[name]} answered {response.status}"
                         # No redirect (to the log-in or the two-factor set-up page, say).
                         assert page.url == live_server.url + paths[name], page.url
                         assert page.locator("html").get_attribute("lang") == language
-                        results[name, language] = _axe(page, axe_source)
+                        results[name, viewport, language] = _axe(page, axe_source)
                     except Exception as exc:  # reported by the page's own test
-                        results[name, language] = exc
+                        results[name, viewport, language] = exc
                 for page in contexts.values():
                     page.context.close()
             yield results
@@ -147,13 +152,17 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("page_name", [name for name, _who in PAGES])
-def test_no_serious_or_critical_violations(axe_results, page_name, language):
-    found = axe_results[page_name, language]
+@pytest.mark.parametrize(
+    ("page_name", "viewport"),
+    [(name, viewport) for name, _who, viewport in CHECKS],
+    ids=[f"{name}-{viewport}" for name, _who, viewport in CHECKS],
+)
+def test_no_serious_or_critical_violations(axe_results, page_name, viewport, language):
+    found = axe_results[page_name, viewport, language]
     if isinstance(found, Exception):
         raise found
     blocking = [v for v in found if v["impact"] in BLOCKING]
     report = "\n".join(
         f"  {v['id']} ({v['impact']}): {v['help']} — {', '.join(v['targets'])}" for v in blocking
     )
-    assert not blocking, f"axe on {page_name} [{language}]:\n{report}"
+    assert not blocking, f"axe on {page_name} [{viewport}, {language}]:\n{report}"
