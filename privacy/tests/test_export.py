@@ -126,7 +126,6 @@ def test_export_command_refuses_an_unknown_username(db):
 def test_demo_people_exports_cover_every_app(settings, tmp_path):
     """The demo lecturer, trainee and coordinator between them touch every app's records."""
     from accounts.models import User
-
     from reports.models import CoverageFigure
 
     call_command("seed_demo", stdout=io.StringIO())
