@@ -67,6 +67,33 @@ def test_the_right_password_works_before_the_limit(client, trainee):
     assert is_logged_in(client)
 
 
+def test_two_factor_codes_lock_out_after_five_wrong_ones_even_with_the_right_code(
+    client, coordinator
+):
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    from tests.factories import Authenticator
+
+    Authenticator.objects.filter(user=coordinator).delete()
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+    response = allauth_login(client, coordinator.username, PASSWORD)
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    for _attempt in range(5):
+        response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+        assert not is_logged_in(client)
+    right = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    response = client.post("/accounts/2fa/authenticate/", {"code": right})
+    assert LOCKED_OUT in error_codes(response)
+    assert not is_logged_in(client)
+
+
 # --- the Wagtail and Django admin log-in pages ---------------------------------------
 
 

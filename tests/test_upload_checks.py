@@ -191,3 +191,11 @@ def test_private_storages_have_no_public_url():
     for storage in (evidence, sheets):
         with pytest.raises(ValueError):
             storage.url("anything.jpg")
+
+
+def test_spreadsheet_imports_parse_xml_with_defusedxml():
+    # Staff, venue and question imports read XLSX (zipped XML) with openpyxl, which guards
+    # against entity-expansion bombs only when defusedxml is installed.
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
