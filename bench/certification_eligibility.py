@@ -242,17 +242,21 @@ def main(count: int) -> None:
             for query in queries.captured_queries:
                 print(query["time"], query["sql"][:160])
             pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
-        timings = []
+        timings, cpu_timings, sql_timings = [], [], []
         for _ in range(3):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 rows = selectors.cohort_eligibility(certification, users)
                 timings.append(time.perf_counter() - started)
+                cpu_timings.append(time.process_time() - cpu)
+            sql_timings.append(sum(float(q["time"]) for q in queries.captured_queries))
         eligible = sum(row.eligible for row in rows)
         print(
             f"cohort_eligibility for {len(rows)} trainees: median {statistics.median(timings):.2f} s "
             f"(runs {', '.join(f'{t:.2f}' for t in timings)}), {len(queries)} queries, "
-            f"{eligible} eligible"
+            f"{eligible} eligible; Python CPU median {statistics.median(cpu_timings):.2f} s, "
+            f"time in queries median {statistics.median(sql_timings):.2f} s; "
+            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
         )
         sample = list(users.order_by("pk").values_list("pk", flat=True)[:300])
         started = time.perf_counter()
