@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Tasks
     "django_celery_beat",
+    # API docs served from our own static files (not a CDN, which the CSP refuses)
+    "ninja",
 ]
 
 MIDDLEWARE = [
