@@ -451,7 +451,8 @@ def revoke_certificate(*, certificate, revoked_by, reason: str, request=None) ->
 
 
 def _revoke(*, certificate, revoked_by, reason: str, request=None) -> Certificate:
-    """Revoke without the permission check (callers: ``revoke_certificate``, the demo seed)."""
+    """Revoke without the permission check (callers: ``revoke_certificate``, the demo seed,
+    ``privacy.services.anonymise_person`` which checks its own)."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificationError(_("Give the reason for revoking the certificate."))

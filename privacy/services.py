@@ -89,6 +89,7 @@ def anonymise_person(*, person, performed_by=None, request=None) -> dict[str, in
     from wagtail.models import APIToken, PageSubscription
     from wagtail.users.models import UserProfile
 
+    from certification import services as certification_services
     from certification.models import Certificate, CertificateStatus
     from courses.models import ReflectionAnswer
     from lecturer_corps.models import CalendarToken, DeliveryReport, LecturerProfile, Notification
@@ -108,7 +109,6 @@ def anonymise_person(*, person, performed_by=None, request=None) -> dict[str, in
 
     counts: Counter[str] = Counter()
     files: list[tuple[object, str]] = []
-    now = timezone.now()
     with transaction.atomic():
         person = type(person).objects.select_for_update().get(pk=person.pk)
 
@@ -128,14 +128,16 @@ def anonymise_person(*, person, performed_by=None, request=None) -> dict[str, in
         storage = Certificate._meta.get_field("pdf").storage
         for name in certificates.exclude(pdf="").values_list("pdf", flat=True):
             files.append((storage, name))
-        counts["certificates_revoked"] = certificates.filter(
-            status=CertificateStatus.ACTIVE
-        ).update(
-            status=CertificateStatus.REVOKED,
-            revoked_at=now,
-            revoked_by=performed_by,
-            revocation_reason=ANONYMISED_REASON,
-        )
+        # Through certification's own revocation: audited, and the lecturer corps is told
+        # (future sessions of a lecturer without a valid certificate are flagged).
+        for certificate in certificates.filter(status=CertificateStatus.ACTIVE):
+            certification_services._revoke(
+                certificate=certificate,
+                revoked_by=performed_by,
+                reason=ANONYMISED_REASON,
+                request=request,
+            )
+            counts["certificates_revoked"] += 1
         counts["certificates"] = certificates.update(
             holder_name="", holder_languages=[], pdf="", pdf_rendered_at=None
         )

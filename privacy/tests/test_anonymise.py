@@ -73,6 +73,8 @@ def test_certificate_is_revoked_without_a_name_and_its_pdf_removed(anonymised):
     assert certificate.serial  # the serial stays, so the verification link still answers
     assert not certificate.pdf
     assert not certificate.pdf.storage.exists(pdf_name)
+    revocation = AuditLog.objects.get(action="certification.certificate.revoke")
+    assert revocation.object_id == str(certificate.pk)
 
 
 def test_verification_page_shows_anonymised_without_the_name(anonymised, client):
