@@ -114,6 +114,13 @@ def test_admin_login_pages_never_authenticate_and_send_everyone_to_allauth(
     assert client.get("/django-admin/").status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/cms/login", "/django-admin/login", "/cms/login/?next=/cms/"])
+def test_variants_of_the_admin_login_urls_do_not_authenticate_either(client, administrator, path):
+    response = client.post(path, {"username": administrator.username, "password": PASSWORD})
+    assert response.status_code in (301, 302, 404)
+    assert not is_logged_in(client)
+
+
 @pytest.mark.parametrize("path", ["/cms/login/", "/django-admin/login/"])
 def test_the_admin_login_leads_to_allauths_lockout(client, administrator, path):
     login_page = client.post(path, {"username": administrator.username, "password": "x"})
