@@ -40,6 +40,15 @@ def test_name_contact_details_and_log_in_are_gone(anonymised, client):
     assert not client.login(username="t_subject", password="TalentPool-2026")
 
 
+def test_an_open_session_of_the_person_ends(person, administrator, client):
+    client.force_login(person)
+    assert client.get("/dashboard/").status_code == 200
+    anonymise_person(person=person, performed_by=administrator)
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
 def test_log_in_methods_and_tokens_are_removed(anonymised):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
