@@ -11,9 +11,13 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
+
+from lms.api import ApiError
+from lms.api_types import LocalTime
 
 from . import permissions, selectors, services
 from .assignment import plan_auto_assign
@@ -96,8 +100,8 @@ class ServiceRequestOut(Schema):
     expected_size: int
     language: str
     date: datetime.date
-    start_time: datetime.time
-    end_time: datetime.time
+    start_time: LocalTime
+    end_time: LocalTime
     class_hours: int
     lecturers_needed: int
     status: str
@@ -114,8 +118,8 @@ class ServiceRequestIn(Schema):
     expected_size: int = Field(ge=1, le=10000)
     language: str
     date: datetime.date
-    start_time: datetime.time
-    end_time: datetime.time
+    start_time: LocalTime
+    end_time: LocalTime
     class_hours: int = Field(2, ge=2, le=4)
     lecturers_needed: int = Field(1, ge=1, le=3)
     notes: str = Field("", max_length=1000)
@@ -357,7 +361,10 @@ def list_service_requests(
 def create_service_request(request, payload: ServiceRequestIn):
     """Create a request (or a weekly series with ``repeat_weekly`` > 1)."""
     scope = permissions.check_coordinator(request.auth)
-    venue = get_object_or_404(Venue.objects.in_scope(scope), pk=payload.venue_id)
+    venue = Venue.objects.in_scope(scope).filter(pk=payload.venue_id).first()
+    if venue is None:
+        # A bad reference in the body is invalid input (as in the practicum API), not a 404.
+        raise ApiError(400, "invalid", _("Unknown venue."), errors={"venue_id": [payload.venue_id]})
     data = payload.dict()
     data.pop("venue_id")
     created = services.create_service_request(
@@ -417,8 +424,6 @@ def assign(request, request_id: int, payload: AssignIn):
 def auto_assign(request, payload: AutoAssignIn):
     """Without ``items``: the optimal plan for the open requests of the period (nothing
     is sent). With ``items``: propose those pairs (each checked again)."""
-    from lms.api import ApiError
-
     if payload.last_day < payload.first_day or (payload.last_day - payload.first_day).days > 92:
         raise ApiError(400, "invalid", "Give a period of at most three months.")
     open_requests = services.open_requests_for_period(

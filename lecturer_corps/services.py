@@ -200,9 +200,10 @@ def create_venue(*, actor, request=None, **fields) -> Venue:
     """Add a venue in the actor's scope (coordinators of a district: that district only)."""
     venue = Venue(**fields)
     permissions.check_district_in_scope(actor, venue.district_id)
+    # Validate first: an unknown district or township is a ValidationError, not a crash below.
+    venue.full_clean()
     if venue.township_id and venue.latitude is None and venue.township.latitude is not None:
         venue.latitude, venue.longitude = venue.township.latitude, venue.township.longitude
-    venue.full_clean()
     venue.save()
     record("lecturer_corps.venue.create", actor=actor, obj=venue, request=request)
     return venue

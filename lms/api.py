@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth as WagtailBearerTokenAuth
 
 from lms import __version__, ratelimit
+from lms.api_errors import document_error_responses
 from lms.optional import app_module
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,15 @@ class BearerTokenAuth(WagtailBearerTokenAuth):
         return api_token.user
 
 
-api = NinjaAPI(
+class LmsNinjaAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI schema also documents the errors every operation can give."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_error_responses(schema)
+
+
+api = LmsNinjaAPI(
     title="Talent Pool LMS API",
     version="1",
     description=(

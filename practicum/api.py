@@ -21,6 +21,8 @@ from ninja.pagination import paginate
 
 from lecturer_corps.models import Venue
 from lms.api import ApiError
+from lms.api_errors import error_responses
+from lms.api_types import LocalTime
 
 from . import permissions, selectors, services
 from .models import (
@@ -53,8 +55,8 @@ class EntryOut(Schema):
     placement_id: int
     qualification: str
     date: datetime.date
-    start_time: datetime.time | None
-    end_time: datetime.time | None
+    start_time: LocalTime | None
+    end_time: LocalTime | None
     minutes: int
     hours: float
     venue_id: int | None
@@ -112,8 +114,8 @@ def _count():
 class EntryIn(Schema):
     placement_id: int | None = Field(None, description="Needed only with two current placements.")
     date: datetime.date
-    start_time: datetime.time | None = None
-    end_time: datetime.time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     minutes: int | None = Field(None, ge=1, le=720, description="If no start and end time.")
     venue_id: int | None = None
     activity_type: str = Field(description="Activity type code, e.g. group_counselling.")
@@ -130,8 +132,8 @@ class EntryIn(Schema):
 
 class EntryPatch(Schema):
     date: datetime.date | None = None
-    start_time: datetime.time | None = None
-    end_time: datetime.time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     minutes: int | None = Field(None, ge=1, le=720)
     venue_id: int | None = None
     activity_type: str | None = None
@@ -170,7 +172,7 @@ class QualificationSummaryOut(Schema):
     lines: list[RequirementLineOut]
 
 
-class SummaryOut(Schema):
+class PracticumSummaryOut(Schema):
     counts: dict[str, int]
     qualifications: list[QualificationSummaryOut]
 
@@ -232,7 +234,7 @@ def list_entries(
     return queryset
 
 
-@router.post("/practicum/entries", response={201: EntryOut})
+@router.post("/practicum/entries", response={201: EntryOut}, openapi_extra=error_responses(409))
 def create_entry(request, payload: EntryIn):
     """Log a draft entry (trainees, in a current placement)."""
     user = request.auth
@@ -283,7 +285,11 @@ def add_attachment(request, entry_id: int, file: File[UploadedFile]):
     )
 
 
-@router.post("/practicum/entries/{entry_id}/submit", response=EntryOut)
+@router.post(
+    "/practicum/entries/{entry_id}/submit",
+    response=EntryOut,
+    openapi_extra=error_responses(409),
+)
 def submit_entry(request, entry_id: int):
     entry = _entry(request.auth, entry_id)
     try:
@@ -293,7 +299,11 @@ def submit_entry(request, entry_id: int):
     return entry_out(_entry(request.auth, entry_id))
 
 
-@router.post("/practicum/entries/{entry_id}/review", response=EntryOut)
+@router.post(
+    "/practicum/entries/{entry_id}/review",
+    response=EntryOut,
+    openapi_extra=error_responses(409),
+)
 def review_entry(request, entry_id: int, payload: ReviewIn):
     """Approve, return (comment required) or reject (reason required): the supervisor only."""
     entry = _entry(request.auth, entry_id)
@@ -310,7 +320,7 @@ def review_entry(request, entry_id: int, payload: ReviewIn):
     return entry_out(_entry(request.auth, entry_id))
 
 
-@router.get("/me/practicum/summary", response=SummaryOut)
+@router.get("/me/practicum/summary", response=PracticumSummaryOut)
 def my_summary(request):
     """The caller's hours against each requirement of every qualification they are placed in."""
     user = request.auth
@@ -339,6 +349,6 @@ def my_summary(request):
             )
         )
     counts = selectors.state_counts(user)
-    return SummaryOut(
+    return PracticumSummaryOut(
         counts={state: counts[state] for state in EntryState.values}, qualifications=qualifications
     )

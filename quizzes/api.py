@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from lms.api import ApiError
+from lms.api_errors import error_responses
 
 from . import lessons, permissions, selectors, services
 from .models import Attempt, Quiz
@@ -61,7 +62,11 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     return attempt
 
 
-@router.post("/quizzes/{quiz_id}/attempts", response={201: dict, 200: dict})
+@router.post(
+    "/quizzes/{quiz_id}/attempts",
+    response={201: dict, 200: dict},
+    openapi_extra=error_responses(409),
+)
 def start_attempt(request, quiz_id: int):
     """Start an attempt (or get back the one in progress). 201 when a new one starts.
 
@@ -92,7 +97,7 @@ def get_attempt(request, attempt_id: int, page: int | None = None):
     return present_attempt(attempt, viewer=request.auth, page=page)
 
 
-@router.put("/attempts/{attempt_id}/answers", response=dict)
+@router.put("/attempts/{attempt_id}/answers", response=dict, openapi_extra=error_responses(409))
 def save_answers(request, attempt_id: int, payload: AnswersIn):
     """Save answers keyed by question number, e.g. ``{"answers": {"1": {"choice": "ab12cd34"}}}``."""
     attempt = _own_attempt(request, attempt_id)
@@ -110,7 +115,7 @@ def save_answers(request, attempt_id: int, payload: AnswersIn):
     }
 
 
-@router.post("/attempts/{attempt_id}/submit", response=dict)
+@router.post("/attempts/{attempt_id}/submit", response=dict, openapi_extra=error_responses(409))
 def submit(request, attempt_id: int):
     """Submit and grade (once). Optional body ``{"answers": {...}}`` saved first.
 

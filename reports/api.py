@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 
 from lms.api import ApiError
+from lms.api_errors import error_responses
 
 from . import permissions, selectors
 from .periods import Period, Scope
@@ -77,7 +78,7 @@ def _period(value: str | None) -> Period:
         raise ApiError(400, "invalid_period", exc.messages[0]) from exc
 
 
-@router.get("/reports/summary", response=SummaryOut)
+@router.get("/reports/summary", response=SummaryOut, openapi_extra=error_responses(400, 404))
 def summary(request, filters: Query[SummaryQuery]):
     """Every dashboard figure for a month (``period=YYYY-MM``, default this month) and a
     scope (``district=<code>``; empty = the caller's whole scope). District coordinators

@@ -259,3 +259,62 @@ def test_delivery_report_over_capacity_is_a_400(api_client, venue):
     )
     assert response.status_code == 400
     assert "holds at most 60" in response.json()["detail"]
+
+
+def test_service_request_for_a_venue_outside_the_scope_is_a_400(
+    api_client, district_coordinator, other_venue
+):
+    """A bad reference in the body is invalid input, as in the practicum API (found by fuzzing)."""
+    response = _json(
+        api_client.as_user(district_coordinator),
+        "post",
+        "/api/v1/service-requests",
+        {
+            "venue_id": other_venue.pk,
+            "topic": "child_01",
+            "audience": "children",
+            "expected_size": 20,
+            "language": "zh",
+            "date": next_weekday().isoformat(),
+            "start_time": "09:00",
+            "end_time": "11:00",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == {"venue_id": [other_venue.pk]}
+    assert not ServiceRequest.objects.exists()
+
+
+def test_service_request_times_with_an_offset_are_refused(api_client, coordinator, venue):
+    """Times are local wall-clock times; "09:00Z" is refused rather than reinterpreted."""
+    response = _json(
+        api_client.as_user(coordinator),
+        "post",
+        "/api/v1/service-requests",
+        {
+            "venue_id": venue.pk,
+            "topic": "child_01",
+            "audience": "children",
+            "expected_size": 20,
+            "language": "zh",
+            "date": next_weekday().isoformat(),
+            "start_time": "09:00Z",
+            "end_time": "11:00+08:00",
+        },
+    )
+    assert response.status_code == 422
+    assert not ServiceRequest.objects.exists()
+
+
+def test_a_venue_with_an_unknown_township_is_a_400(api_client, administrator, venue):
+    """Found by fuzzing: the township's position was read before validation (a 500)."""
+    response = _json(
+        api_client.as_user(administrator),
+        "post",
+        "/api/v1/venues",
+        {"name": "X", "venue_type": "school", "district_id": venue.district_id, "township_id": -5},
+    )
+    assert response.status_code == 400
+    assert "township" in response.json()["errors"]
+    assert not Venue.objects.filter(name="X").exists()
