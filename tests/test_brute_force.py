@@ -271,3 +271,19 @@ def test_upload_limits_have_their_documented_values(settings):
     assert settings.UPLOAD_MAX_FILE_SIZE == 12 * 1024 * 1024
     assert settings.UPLOAD_MAX_REQUEST_SIZE == 50 * 1024 * 1024
     assert settings.FILE_UPLOAD_HANDLERS[0] == "lms.uploads.UploadSizeLimitHandler"
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"), [("30/m", (30, 60)), ("5/15m", (5, 900)), ("10/h", (10, 3600))]
+)
+def test_rates_are_written_like_allauths(rate, parsed):
+    from lms.ratelimit import parse_rate
+
+    assert parse_rate(rate) == parsed
+
+
+def test_a_malformed_rate_is_an_error_not_no_limit():
+    from lms.ratelimit import parse_rate
+
+    with pytest.raises(ValueError):
+        parse_rate("30 per minute")
