@@ -84,3 +84,25 @@ def coordinator_scope(user):
     if roles.COORDINATOR in codes:
         return user.coordinator_district
     raise PermissionDenied(_("Only coordinators and administrators have a scope."))
+
+
+def manageable_people(user):
+    """The accounts a user may change in the admin (the people import applies the same rules).
+
+    Administrators: everyone. Coordinators: people without a staff role who are not
+    staff or superusers, in their district when they have one. Anyone else: nobody.
+    """
+    from .models import User
+
+    people = User.objects.all()
+    codes = roles.role_codes(user)
+    if roles.ADMINISTRATOR in codes:
+        return people
+    if roles.COORDINATOR not in codes:
+        return people.none()
+    people = people.filter(is_superuser=False, is_staff=False).exclude(
+        groups__name__in=roles.STAFF_ROLES
+    )
+    if user.coordinator_district_id:
+        people = people.filter(district_id=user.coordinator_district_id)
+    return people

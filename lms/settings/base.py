@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.users_admin.UsersAdminConfig",  # wagtail.users, limited to what one may manage
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
