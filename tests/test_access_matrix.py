@@ -475,14 +475,16 @@ ADMIN_PAGES: dict[str, str] = {
     "/cms/reports/site-history/": "L   L   L   L   200 200 200 200 200",
     "/cms/snippets/": "L   L   L   L   R   R   R   R   R",
     "/cms/users/": "L   L   L   L   200 200 200 200 200",
-    "/cms/users/edit/{other_trainee}/": "L   L   L   L   R   R   200 200 200",
+    # Coordinators manage non-staff people of their scope only (accounts.wagtail_users).
+    "/cms/users/edit/{other_trainee}/": "L   L   L   L   R   R   R   200 200",
+    "/cms/users/edit/{administrator}/": "L   L   L   L   R   R   R   R   200",
     "/django-admin/": "R   R   R   R   R   R   R   R   200",
     "/django-admin/accounts/user/": "R   R   R   R   R   R   R   R   200",
     "/django-admin/audit/auditlog/": "R   R   R   R   R   R   R   R   200",
 }
 for _path in ADMIN_PAGES:
     ADDRESSES[_path] = lambda w, _path=_path: _path.format(
-        other_trainee=w.users["other_trainee"].pk
+        other_trainee=w.users["other_trainee"].pk, administrator=w.users["administrator"].pk
     )
 
 # Operations are sent with an empty JSON body: write operations that need one

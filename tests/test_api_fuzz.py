@@ -1,0 +1,154 @@
+"""Schemathesis fuzzes the JSON API on a live server, as four roles, against the demo site.
+
+For every operation in ``/api/v1/openapi.json`` and each role (trainee,
+supervisor, district coordinator, administrator, each with a bearer token),
+Hypothesis generates requests — schema-valid ones with random and with real
+identifiers from the demo data, and schema-invalid ones — and every response
+must pass Schemathesis' checks:
+
+* ``not_a_server_error``: no 5xx;
+* ``response_schema_conformance`` and ``content_type_conformance``: the body
+  matches the documented schema for its status;
+* ``status_code_conformance``: the status is one the operation documents.
+
+Nothing is skipped (see docs/decisions.md, "API fuzzing"). Failures from all
+operations are collected and reported together.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pytest
+
+ROLES = {
+    "trainee": "trainee",
+    "supervisor": "supervisor",
+    "coordinator": "coordinator_shanshan",
+    "administrator": "admin",
+}
+# Examples per operation, role and kind of data (random ids, real ids, invalid data).
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
+
+
+def real_path_parameters() -> dict[str, object]:
+    """Identifiers that exist in the demo data, so requests reach past the 404."""
+    from certification.models import Certificate
+    from courses.models import Lesson
+    from lecturer_corps.models import ServiceRequest, Session
+    from practicum.models import PracticumEntry
+    from quizzes.models import Attempt, Quiz
+
+    certificate = Certificate.objects.order_by("pk").first()
+    return {
+        "course_id": Lesson.objects.live().first().get_parent().get_parent().pk,
+        "lesson_id": Lesson.objects.live().first().pk,
+        "quiz_id": Quiz.objects.order_by("pk").first().pk,
+        "attempt_id": Attempt.objects.order_by("pk").first().pk,
+        "entry_id": PracticumEntry.objects.filter(trainee__username="trainee")
+        .order_by("-pk")
+        .first()
+        .pk,
+        "serial": certificate.serial,
+        "code": certificate.verification_code,
+        "request_id": ServiceRequest.objects.order_by("pk").first().pk,
+        "session_id": Session.objects.order_by("pk").first().pk,
+    }
+
+
+def run_examples(strategy, headers, checks) -> int:
+    """Run EXAMPLES generated cases of one strategy; returns how many requests were sent."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    sent = 0
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def fuzz(case):
+        nonlocal sent
+        sent += 1
+        case.call_and_validate(headers=headers, checks=checks)
+
+    fuzz()
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_survives_fuzzing(live_server, settings):
+    import schemathesis
+    from django.core.management import call_command
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.generation import GenerationMode
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+    from wagtail.models import APIToken
+
+    from accounts.models import User
+    from tests.factories import enable_two_factor
+
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.MFA_WAIVED_USERNAMES = frozenset()
+    tokens = {}
+    for role, username in ROLES.items():
+        user = User.objects.get(username=username)
+        if role != "trainee":
+            enable_two_factor(user)
+        tokens[role] = APIToken.create_token(user=user, name="fuzz")[1]
+    path_values = real_path_parameters()
+
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    checks = [
+        not_a_server_error,
+        response_schema_conformance,
+        content_type_conformance,
+        status_code_conformance,
+    ]
+    failures: list[str] = []
+    examples = 0
+    started = time.monotonic()
+
+    for operation in operations:
+        names = {p.name for p in operation.path_parameters}
+        strategies = [("random ids", operation.as_strategy(GenerationMode.POSITIVE))]
+        if names:
+            strategies.append(
+                (
+                    "real ids",
+                    operation.as_strategy(
+                        GenerationMode.POSITIVE,
+                        path_parameters={name: path_values[name] for name in names},
+                    ),
+                )
+            )
+        if operation.body or operation.query or names:
+            strategies.append(("invalid", operation.as_strategy(GenerationMode.NEGATIVE)))
+        for role, token in tokens.items():
+            headers = {"Authorization": f"Bearer {token}"}
+            for kind, strategy in strategies:
+                try:
+                    examples += run_examples(strategy, headers, checks)
+                except Unsatisfiable:
+                    pass  # no invalid value exists (e.g. a free-text path parameter)
+                except (Exception, BaseExceptionGroup) as error:  # reported below
+                    failures.append(f"{operation.label} as {role} ({kind}):\n{error}")
+
+    elapsed = time.monotonic() - started
+    print(
+        f"\nschemathesis: {len(operations)} operations × {len(tokens)} roles, "
+        f"{examples} requests in {elapsed:.0f} s, {len(failures)} failures"
+    )
+    assert not failures, "\n\n".join(failures)
