@@ -309,9 +309,11 @@ def sign_in_sheet(request, pk):
             raise Http404 from None
     if not report.sign_in_sheet:
         raise Http404
-    return private_file_response(
-        report.sign_in_sheet.open("rb"), content_type=JPEG, filename=f"sign-in-{report.pk}.jpg"
-    )
+    try:
+        handle = report.sign_in_sheet.open("rb")
+    except FileNotFoundError as error:  # e.g. a database restored without its files
+        raise Http404 from error
+    return private_file_response(handle, content_type=JPEG, filename=f"sign-in-{report.pk}.jpg")
 
 
 def notification_list(request):

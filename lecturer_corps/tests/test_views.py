@@ -282,3 +282,26 @@ def test_notifications_page_lists_mine(client, venue, coordinator):
     client.force_login(profile.user)
     response = client.get(reverse("lecturer_corps:notifications"))
     assert response.context["items"][0]["title"] == "New assignment: 我是有能力的小公民"
+
+
+def test_a_missing_sign_in_sheet_file_is_a_404_not_a_500(client, venue, coordinator):
+    """Found by the access matrix: the evidence view had this guard, the sign-in sheet not."""
+    from lecturer_corps.tests.test_delivery import photo
+
+    profile = make_lecturer()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    session = make_session(make_request(venue=venue, date=yesterday), profile.user)
+    report = services.file_delivery_report(
+        actor=profile.user,
+        session=session,
+        children_count=10,
+        caregivers_count=0,
+        teachers_count=1,
+        others_count=0,
+        actual_minutes=90,
+        sign_in_sheet=photo(),
+    )
+    report.sign_in_sheet.storage.delete(report.sign_in_sheet.name)
+    client.force_login(coordinator)
+    response = client.get(reverse("lecturer_corps:sign_in_sheet", args=[report.pk]))
+    assert response.status_code == 404
