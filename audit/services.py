@@ -8,12 +8,15 @@ from .models import AuditLog
 
 
 def client_ip(request) -> str | None:
+    """The client's address as the rate limits see it: ``X-Forwarded-For`` is believed only
+    as far as ``TRUSTED_PROXY_COUNT`` proxies of ours put it there (a client can write
+    anything in that header)."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    from lms.ratelimit import client_address
+
+    address = client_address(request)
+    return None if address in ("", "unknown") else address
 
 
 def record(

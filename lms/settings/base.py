@@ -226,7 +226,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # --- Wagtail -------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "zip"]
+# Course videos are uploaded as documents (the video block plays MP4/WebM documents).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "zip", "mp4", "webm"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Password resets go through allauth's (rate-limited) form, like log-ins.
