@@ -36,6 +36,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -280,16 +281,20 @@ def measure(runs: int) -> None:
     client.force_login(coordinator)
     district = District.objects.order_by("sort_order").first()
 
-    def timed(url, params):
+    def timed(url, params, *, cold=False):
         client.get(url, params)  # warm
         times, cpu = [], []
         for _ in range(runs):
+            if cold:
+                cache.clear()  # the figures built from the database, as after any write
             cpu_start = process_cpu_ms()
             start = time.perf_counter()
             response = client.get(url, params)
             times.append((time.perf_counter() - start) * 1000)
             cpu.append(process_cpu_ms() - cpu_start)
             assert response.status_code == 200, response.status_code
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             client.get(url, params)
         times.sort()
@@ -313,33 +318,38 @@ def measure(runs: int) -> None:
         "certification.Certificate",
     ):
         print(f"  rows {label}: {apps.get_model(label).objects.count():,}")
-    for label, params in (
-        ("dashboard, city", {"period": period.code}),
-        ("dashboard, one district", {"period": period.code, "district": district.code}),
+    for label, url, params in (
+        ("dashboard, city", "/reports/", {"period": period.code}),
+        (
+            "dashboard, one district",
+            "/reports/",
+            {"period": period.code, "district": district.code},
+        ),
+        ("API summary, city", "/api/v1/reports/summary", {"period": period.code}),
     ):
-        median, p95, queries, cpu = timed("/reports/", params)
-        print(
-            f"{label}: median {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries; "
-            f"CPU {cpu:.0f} ms (Django + PostgreSQL backend)"
-        )
-    median, p95, queries, cpu = timed("/api/v1/reports/summary", {"period": period.code})
-    print(
-        f"API summary, city: median {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries; "
-        f"CPU {cpu:.0f} ms"
-    )
+        for state, cold in (("cold", True), ("cached", False)):
+            median, p95, queries, cpu = timed(url, params, cold=cold)
+            print(
+                f"{label}, {state}: median {median:.0f} ms, p95 {p95:.0f} ms, "
+                f"{queries} queries; CPU {cpu:.0f} ms (Django + PostgreSQL backend)"
+            )
 
     scope = Scope(period)
+    cache.clear()
     start = time.perf_counter()
     build_report_content(scope)
     figures_ms = (time.perf_counter() - start) * 1000
-    for attempt in range(2):
+    for attempt in range(3):
+        if attempt == 0:
+            cache.clear()  # run 1 builds every figure; runs 2-3 find the months cached
         cpu_start = process_cpu_ms()
         start = time.perf_counter()
         report = generate_monthly_report(period=period, district=None)
         total = time.perf_counter() - start
         cpu = (process_cpu_ms() - cpu_start) / 1000
         print(
-            f"monthly report (figures of two months + PDF + XLSX), run {attempt + 1}: "
+            f"monthly report (figures of two months + PDF + XLSX), run {attempt + 1} "
+            f"({'cold' if attempt == 0 else 'figures cached'}): "
             f"{total:.2f} s wall, {cpu:.2f} s CPU (figures {figures_ms:.0f} ms wall); "
             f"PDF {report.pdf_file.size / 1024:.0f} KB, XLSX {report.xlsx_file.size / 1024:.0f} KB"
         )

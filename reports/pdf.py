@@ -10,7 +10,9 @@ language: it is the bureau's document.
 
 from __future__ import annotations
 
+import gc
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -75,6 +77,24 @@ def report_html(
         )
 
 
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector for a render.
+
+    Laying out nine pages makes WeasyPrint allocate millions of short-lived objects,
+    which sets off a full collection over the whole process heap again and again:
+    about a quarter of the render's CPU time. The objects are freed by reference
+    counting anyway; the collector resumes (and catches up) as soon as the render ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_report_pdf(
     groups: list[FigureGroup], scope: Scope, highlights: list[str], generated_at=None
 ) -> bytes:
@@ -83,5 +103,6 @@ def render_report_pdf(
 
     font_config, stylesheet = shared_resources()
     html = report_html(groups, scope, highlights, generated_at)
-    document = HTML(string=html, base_url=str(STYLESHEET_PATH.parent))
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    with _collector_paused():
+        document = HTML(string=html, base_url=str(STYLESHEET_PATH.parent))
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)

@@ -60,9 +60,16 @@ def save_coverage_figure(
 
 
 def build_report_content(scope: Scope):
-    """(figure groups, highlights) for a scope: the same selectors as the dashboard."""
+    """(figure groups, highlights) for a scope: the same selectors as the dashboard.
+
+    Of the month before, only the groups with monthly flows to compare are needed
+    (and a finished month's groups usually come from the cache).
+    """
     groups = selectors.dashboard_figures(scope)
-    previous = selectors.dashboard_figures(Scope(scope.period.previous(), scope.district))
+    compared = {spec.key for spec in selectors.available_groups() if spec.compared}
+    previous = selectors.dashboard_figures(
+        Scope(scope.period.previous(), scope.district), keys=compared
+    )
     return groups, selectors.report_highlights(groups, previous)
 
 

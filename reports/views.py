@@ -91,10 +91,10 @@ def export_table(request, group_key: str, table_key: str, fmt: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    spec = next((s for s in selectors.available_groups() if s.key == group_key), None)
-    if spec is None:
+    groups = selectors.dashboard_figures(scope, keys={group_key})
+    if not groups:
         raise Http404
-    table = next((t for t in spec.build(scope).tables if t.key == table_key), None)
+    table = next((t for t in groups[0].tables if t.key == table_key), None)
     if table is None:
         raise Http404
     filename = f"{table.key}-{scope.period.code}-{scope.code}.{fmt}"

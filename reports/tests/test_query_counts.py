@@ -13,8 +13,13 @@ from tests.factories import VenueFactory, make_user
 
 from .conftest import at
 
+# The first load builds every figure (the cache is empty at the start of each test);
+# later loads find them cached (reports.figure_cache): only the session, the user, their
+# roles and two-factor state, and the districts of the filter form are read.
 DASHBOARD_QUERIES = 28
 SUMMARY_QUERIES = 26
+DASHBOARD_CACHED_QUERIES = 6
+SUMMARY_CACHED_QUERIES = 3
 
 
 def _add_data(district, count):
@@ -65,6 +70,26 @@ def test_summary_api_query_count_does_not_grow_with_data(
     _add_data(district, count)
     api_client.as_user(coordinator)
     with django_assert_max_num_queries(SUMMARY_QUERIES):
+        response = api_client.get("/api/v1/reports/summary", {"period": "2026-10"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_cached_dashboard_and_summary_query_counts_are_fixed(
+    client, api_client, coordinator, district, other_district, django_assert_num_queries, count
+):
+    _add_data(district, count)
+    _add_data(other_district, count)
+    client.force_login(coordinator)
+    api_client.as_user(coordinator)
+    first = client.get("/reports/", {"period": "2026-10"})
+    with django_assert_num_queries(DASHBOARD_CACHED_QUERIES):
+        again = client.get("/reports/", {"period": "2026-10"})
+    assert again.status_code == 200
+    total = f"{20 * count + sum(range(count)) * 2:,}"
+    assert total in first.content.decode() and total in again.content.decode()
+    api_client.get("/api/v1/reports/summary", {"period": "2026-10"})
+    with django_assert_num_queries(SUMMARY_CACHED_QUERIES):
         response = api_client.get("/api/v1/reports/summary", {"period": "2026-10"})
     assert response.status_code == 200
 

@@ -1,0 +1,207 @@
+"""Cached figures stay exact: any write to a counted table shows on the next load."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import roles
+from lecturer_corps.models import DeliveryReport, SessionStatus
+from lecturer_corps.services import verify_delivery_report
+from lecturer_corps.tests.factories import make_request, make_session
+from practicum.models import EntryState
+from practicum.services import bulk_approve
+from practicum.tests.factories import EntryFactory, PlacementFactory
+from reports import figure_cache, selectors
+from reports.periods import Period, Scope
+from tests.factories import VenueFactory, make_user
+
+from .test_query_counts import DASHBOARD_CACHED_QUERIES
+
+
+@pytest.fixture
+def last_month():
+    """A finished month (its figures are cached; "now" is after its end)."""
+    return Period.current().previous()
+
+
+def _headline(response, figure: str) -> str:
+    match = re.search(
+        rf'data-figure="{re.escape(figure)}"><span class="value">([^<]*)</span>',
+        response.content.decode(),
+    )
+    assert match, figure
+    return match.group(1)
+
+
+def _without_tokens(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+
+
+def _dashboard(client, period):
+    response = client.get("/reports/", {"period": period.code})
+    assert response.status_code == 200
+    return response
+
+
+def test_a_second_load_uses_the_cache_and_shows_the_same_page(
+    client, coordinator, district, last_month, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    first = _dashboard(client, last_month)
+    with django_assert_max_num_queries(DASHBOARD_CACHED_QUERIES):
+        second = _dashboard(client, last_month)
+    assert _without_tokens(second) == _without_tokens(first)
+
+
+def test_a_newly_verified_delivery_report_shows_on_the_next_load(
+    client, coordinator, district, lecturer, last_month
+):
+    venue = VenueFactory(district=district, capacity=200)
+    service_request = make_request(venue=venue, date=last_month.start + dt.timedelta(days=9))
+    session = make_session(service_request, lecturer, status=SessionStatus.DELIVERED)
+    report = DeliveryReport.objects.create(
+        session=session, filed_by=lecturer, actual_minutes=90, children_count=37
+    )
+    client.force_login(coordinator)
+    assert _headline(_dashboard(client, last_month), "person_times.children") == "0"
+
+    verify_delivery_report(actor=coordinator, report=report)
+
+    response = _dashboard(client, last_month)
+    assert _headline(response, "person_times.children") == "37"
+    assert _headline(response, "person_times.sessions") == "1"
+
+
+def test_a_practicum_entry_approved_in_bulk_shows_on_the_next_load(
+    client, coordinator, supervisor, district, last_month
+):
+    placement = PlacementFactory(
+        trainee=make_user(roles.TRAINEE, district=district), supervisor=supervisor
+    )
+    entry = EntryFactory(
+        placement=placement,
+        date=last_month.start + dt.timedelta(days=3),
+        minutes=150,
+        state=EntryState.SUBMITTED,
+        submitted_at=last_month.start_at + dt.timedelta(days=4),
+    )
+    client.force_login(coordinator)
+    assert _headline(_dashboard(client, last_month), "practicum.approved_hours") == "0"
+
+    # bulk_update: one UPDATE statement, no model signal.
+    assert bulk_approve(entry_ids=[entry.pk], reviewer=supervisor) == (1, 0)
+
+    assert _headline(_dashboard(client, last_month), "practicum.approved_hours") == "2.5"
+
+
+def test_the_api_summary_and_the_report_content_see_the_change_too(
+    api_client, coordinator, district, last_month
+):
+    from reports.services import build_report_content
+
+    api_client.as_user(coordinator)
+    scope = Scope(last_month)
+
+    def registered():
+        groups = api_client.get("/api/v1/reports/summary", {"period": last_month.code}).json()
+        talent = next(g for g in groups["groups"] if g["key"] == "talent_pool")
+        return talent["headlines"][0]["value"]
+
+    before = registered()
+    groups, _highlights = build_report_content(scope)
+    make_user(roles.TRAINEE, district=district, date_joined=last_month.start_at)
+    assert registered() == before + 1
+    groups, _highlights = build_report_content(Scope(last_month))
+    talent = next(g for g in groups if g.key == "talent_pool")
+    assert talent.headlines[0].value == before + 1
+
+
+def test_a_running_month_never_caches_waiting_times_measured_now(db):
+    running = Scope(Period.current())
+    finished = Scope(Period.current().previous())
+    practicum = next(s for s in selectors.available_groups() if s.key == "practicum")
+    others = [s for s in selectors.available_groups() if not s.live]
+    assert not figure_cache.cacheable(running, practicum)
+    assert figure_cache.cacheable(finished, practicum)
+    assert all(figure_cache.cacheable(running, spec) for spec in others)
+    # As-of-today figures of a running month are kept for today only.
+    today = timezone.localdate().isoformat()
+    assert figure_cache._key(1, running, others[0]).endswith(today)
+    assert figure_cache._key(1, finished, others[0]).endswith(":final")
+
+
+def test_the_practicum_group_of_a_running_month_is_built_on_every_load(db, district):
+    scope = Scope(Period.current())
+    selectors.dashboard_figures(scope)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.dashboard_figures(Scope(Period.current()))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "practicum_practicumentry" in sql
+    assert "lecturer_corps_deliveryreport" not in sql
+
+
+def test_writes_that_change_figures_are_recognised():
+    changes = figure_cache.changes_figures
+    assert changes('INSERT INTO "lecturer_corps_deliveryreport" ("session_id") VALUES (%s)')
+    assert changes('DELETE FROM "practicum_practicumentry" WHERE "id" = %s')
+    assert changes('UPDATE "accounts_user" SET "is_active" = %s WHERE "id" = %s')
+    assert changes('UPDATE "accounts_user" SET "last_login" = %s, "district_id" = %s WHERE 1')
+    assert changes('TRUNCATE "accounts_user", "practicum_practicumentry"')
+    assert changes('INSERT INTO "accounts_user_groups" ("user_id", "group_id") VALUES (1, 2)')
+
+
+def test_reads_and_writes_no_figure_reads_are_ignored():
+    changes = figure_cache.changes_figures
+    assert not changes('SELECT COUNT(*) FROM "practicum_practicumentry"')
+    assert not changes('SAVEPOINT "s1"')
+    assert not changes('INSERT INTO "audit_auditlog" ("action") VALUES (%s)')
+    assert not changes('UPDATE "accounts_user" SET "last_login" = %s WHERE "id" = %s')
+    assert not changes(
+        'UPDATE "courses_enrolment" SET "last_lesson_id" = %s, "last_activity_at" = %s '
+        'WHERE "courses_enrolment"."id" = %s'
+    )
+
+
+def test_logging_in_keeps_the_cached_figures(client, coordinator, db):
+    before = figure_cache.data_version()
+    client.force_login(coordinator)  # UPDATE accounts_user SET last_login
+    assert figure_cache.data_version() == before
+    make_user(roles.TRAINEE)
+    assert figure_cache.data_version() > before
+
+
+def test_each_group_says_whether_the_report_compares_it(db):
+    scope = Scope(Period.current().previous())
+    for spec in selectors.available_groups():
+        group = spec.build(scope)
+        assert spec.compared == any(h.compare for h in group.headlines), spec.key
+
+
+def test_without_a_cache_the_figures_are_built_live(db, district, last_month, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(figure_cache.cache, "get", down)
+    groups = selectors.dashboard_figures(Scope(last_month))
+    assert [g.key for g in groups] == [s.key for s in selectors.available_groups()]
+
+
+def test_every_table_a_figure_reads_is_watched(db, district, last_month):
+    """A selector reading a table the cache does not watch would serve stale figures."""
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        selectors.dashboard_figures(Scope(last_month))
+        selectors.dashboard_figures(Scope(last_month, district))
+    read = {
+        table
+        for query in queries.captured_queries
+        for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])
+    }
+    assert "lecturer_corps_deliveryreport" in read
+    assert read <= set(figure_cache.counted_tables())
