@@ -15,9 +15,15 @@ def seed(stdout=None) -> HomePage:
     home = HomePage.objects.first()
     root = Page.get_first_root_node()
     if root is None:
-        # Wagtail's migration makes the tree's root; a flushed database (a transactional
-        # test, `manage.py flush`) has none, so make it again.
+        # Wagtail's migrations make the default locale and the tree's root; a flushed
+        # database (a transactional test, `manage.py flush`) has neither: make them again.
         from django.contrib.contenttypes.models import ContentType
+        from wagtail.coreutils import get_supported_content_language_variant
+        from wagtail.models import Locale
+
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
 
         root = Page.add_root(
             instance=Page(

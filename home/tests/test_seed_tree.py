@@ -1,7 +1,7 @@
 """The home seed rebuilds the page tree on a database with no tree at all."""
 
 import pytest
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from home import seed
 from home.models import HomePage
@@ -13,6 +13,7 @@ def test_seed_makes_root_and_home_on_a_flushed_database():
     # What `manage.py flush` and transactional tests leave: no root page.
     Site.objects.all().delete()
     Page.objects.filter(depth=1).delete()
+    Locale.objects.all().delete()
     assert Page.get_first_root_node() is None
 
     home = seed.seed()
@@ -22,6 +23,7 @@ def test_seed_makes_root_and_home_on_a_flushed_database():
     assert HomePage.objects.get().get_parent().specific_class is Page
     assert home.live
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    assert home.locale == Locale.get_default()
 
 
 def test_seed_twice_keeps_one_home_page():
