@@ -249,19 +249,15 @@ def verified_reports(scope: Scope, *, since=None):
     return reports
 
 
-def _person_times_expression():
-    from django.db.models import F
-
-    return F("children_count") + F("caregivers_count") + F("teachers_count") + F("others_count")
-
-
 AUDIENCES = ("children", "caregivers", "teachers", "others")
 
 
 def delivery_by_month_and_district(scope: Scope) -> dict:
     """Verified person-times grouped by (month, district), from the earlier of the trend
     window and 1 January up to the period's end: one query, shared by the person-times
-    and coverage groups (kept on the scope for the request)."""
+    and coverage groups (kept on the scope for the request). Sums only: sessions are
+    counted for the period alone (``person_times``), so this scan needs no sort for a
+    distinct count."""
     cached = scope.__dict__.get("_delivery_by_month_and_district")
     if cached is not None:
         return cached
@@ -272,17 +268,13 @@ def delivery_by_month_and_district(scope: Scope) -> dict:
         verified_reports(scope, since=since)
         .annotate(month=TruncMonth("session__request__date"))
         .values("month", district=F("session__request__venue__district"))
-        .annotate(
-            **{name: Sum(f"{name}_count") for name in AUDIENCES},
-            sessions=Count("session__request", distinct=True),
-        )
+        .annotate(**{name: Sum(f"{name}_count") for name in AUDIENCES})
         .order_by()
     )
     result = {}
     for row in rows:  # aggregated rows: months × districts
         counts = {name: row[name] or 0 for name in AUDIENCES}
         counts["total"] = sum(counts.values())
-        counts["sessions"] = row["sessions"]
         result[(_month_key(row["month"]), row["district"])] = counts
     scope.__dict__["_delivery_by_month_and_district"] = result
     return result
@@ -296,36 +288,34 @@ def person_times(scope: Scope) -> FigureGroup:
     from lecturer_corps.topics import TOPICS
 
     audiences = list(AUDIENCES)
-    grouped = delivery_by_month_and_district(scope)
-    by_district = {
-        district: counts
-        for (month, district), counts in grouped.items()
-        if month == scope.period.start
-    }
     district_columns = [*audiences, "total", "sessions"]
-    district_rows = _district_rows(scope, by_district, district_columns, unknown=False)
-    district_total = _sum_rows(district_rows, district_columns, "district", _("Total"))
-
-    by_type_and_topic = list(
-        verified_reports(scope)
-        .values(
-            venue_type=F("session__request__venue__venue_type"),
-            topic=F("session__request__topic"),
-        )
-        .annotate(
-            total=Sum(_person_times_expression()),
-            children=Sum("children_count"),
-            sessions=Count("session__request", distinct=True),
-        )
-        .order_by()
+    # The period's reports by district × venue type × topic: a session's request has one
+    # venue and one topic, so the distinct session counts of these groups add up exactly.
+    in_period = verified_reports(scope).values(
+        district=F("session__request__venue__district"),
+        venue_type=F("session__request__venue__venue_type"),
+        topic=F("session__request__topic"),
     )
+    by_district: dict = {}
     by_type: dict = {}
     by_topic: dict = {}
-    for row in by_type_and_topic:  # aggregated rows: venue types × topics
+    for row in in_period.annotate(  # aggregated rows: districts × venue types × topics
+        **{name: Sum(f"{name}_count") for name in audiences},
+        sessions=Count("session__request", distinct=True),
+    ).order_by():
+        counts = {name: row[name] or 0 for name in audiences}
+        counts["total"] = sum(counts.values())
+        counts["sessions"] = row["sessions"]
+        bucket = by_district.setdefault(row["district"], dict.fromkeys(district_columns, 0))
+        for column in district_columns:
+            bucket[column] += counts[column]
         for key, target in ((row["venue_type"], by_type), (row["topic"], by_topic)):
             bucket = target.setdefault(key, {"total": 0, "children": 0, "sessions": 0})
             for column in bucket:
-                bucket[column] += row[column] or 0
+                bucket[column] += counts[column]
+    district_rows = _district_rows(scope, by_district, district_columns, unknown=False)
+    district_total = _sum_rows(district_rows, district_columns, "district", _("Total"))
+    grouped = delivery_by_month_and_district(scope)
     type_rows = [
         {
             "venue_type": str(label),
