@@ -12,7 +12,8 @@ account (e-mail, password) or make any account a superuser. Here, as in
   or superusers), in their district when they have one; they never see the
   "Administrator" box or the roles (groups): roles come from an administrator
   or from the import, which checks them;
-* other holders of ``view_user`` (supervising experts) see the list as before.
+* other holders of ``view_user`` (supervising experts) see themselves and the
+  trainees they supervise or have supervised (practicum placements), nobody else.
 
 Installed by ``accounts.users_admin.UsersAdminConfig`` in place of ``wagtail.users``.
 """
@@ -49,14 +50,28 @@ class _ScopedObjectMixin:
         return obj
 
 
+def _supervised_people(user):
+    """Ids of the user and of the trainees of their placements (current and past)."""
+    from django.db.models import Q
+
+    from lms.optional import app_module
+
+    models = app_module("practicum", "models")
+    if models is None:
+        return Q(pk=user.pk)
+    trainees = models.Placement.objects.filter(supervisor=user).values("trainee_id")
+    return Q(pk=user.pk) | Q(pk__in=trainees)
+
+
 class IndexView(wagtail_users.IndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset()
-        if roles.has_role(self.request.user, roles.COORDINATOR) and not _is_administrator(
-            self.request.user
-        ):
-            queryset = queryset.filter(pk__in=manageable_people(self.request.user).values("pk"))
-        return queryset
+        user = self.request.user
+        if _is_administrator(user):
+            return queryset
+        if roles.has_role(user, roles.COORDINATOR):
+            return queryset.filter(pk__in=manageable_people(user).values("pk"))
+        return queryset.filter(_supervised_people(user))
 
 
 class CreateView(_AdminOnlyFieldsMixin, wagtail_users.CreateView):

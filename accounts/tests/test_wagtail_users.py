@@ -75,3 +75,15 @@ def test_an_administrator_still_manages_everyone(client, administrator, trainee)
     client.force_login(administrator)
     form = client.get(edit_url(trainee)).context["form"]
     assert "is_superuser" in form.fields and "groups" in form.fields
+
+
+def test_a_supervisor_lists_only_themselves_and_their_trainees(
+    client, supervisor, other_supervisor, trainee, other_trainee, coordinator
+):
+    from practicum.tests.factories import PlacementFactory
+
+    PlacementFactory(trainee=trainee, supervisor=supervisor)
+    PlacementFactory(trainee=other_trainee, supervisor=other_supervisor)
+    client.force_login(supervisor)
+    listed = {u.username for u in client.get("/cms/users/").context["users"]}
+    assert listed == {supervisor.username, trainee.username}
