@@ -86,6 +86,23 @@ class Venue(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.township_id and self.district_id:
+            # Read the township's district without loading it: an unknown township is
+            # already a field error, not a crash here.
+            from places.models import Township
+
+            township_district = (
+                Township.objects.filter(pk=self.township_id)
+                .values_list("district_id", flat=True)
+                .first()
+            )
+            if township_district is not None and township_district != self.district_id:
+                raise ValidationError(
+                    {"township": _("This township is not in the venue's district or county.")}
+                )
+
 
 # --- Lecturers ----------------------------------------------------------------
 

@@ -65,6 +65,26 @@ def test_a_venue_outside_the_scope_cannot_be_created(api_client, district_coordi
     assert not Venue.objects.filter(name="外区学校").exists()
 
 
+def test_a_venue_whose_township_is_in_another_district_is_refused(
+    api_client, coordinator, venue, other_venue
+):
+    assert other_venue.township_id and other_venue.district_id != venue.district_id
+    response = _json(
+        api_client.as_user(coordinator),
+        "post",
+        "/api/v1/venues",
+        {
+            "name": "错配乡镇的场所",
+            "venue_type": "community",
+            "district_id": venue.district_id,
+            "township_id": other_venue.township_id,
+        },
+    )
+    assert response.status_code == 400
+    assert "township" in response.json()["errors"]
+    assert not Venue.objects.filter(name="错配乡镇的场所").exists()
+
+
 def test_a_venue_with_a_bad_type_is_refused(api_client, coordinator, venue):
     response = _json(
         api_client.as_user(coordinator),
