@@ -881,7 +881,9 @@ def requests_for_coordinator(district, *, status=None, month: datetime.date | No
     if status:
         rows = rows.filter(status=status)
     if month:
-        rows = rows.filter(date__year=month.year, date__month=month.month)
+        first = month.replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        rows = rows.filter(date__gte=first, date__lt=following)  # a range the index serves
     return rows
 
 
@@ -990,9 +992,11 @@ def future_sessions_without_certificate(
     *,
     district=None,
     last_day: datetime.date | None = None,
+    request_ids=None,
 ):
     """Coming live sessions whose lecturer holds no valid certificate of the topic's
-    qualification on the session date (two queries)."""
+    qualification on the session date (two queries; ``request_ids`` limits it to the
+    sessions of those requests, e.g. one page of a list)."""
     today = today or timezone.localdate()
     sessions = Session.objects.filter(
         status__in=(SessionStatus.PROPOSED, SessionStatus.ACCEPTED, SessionStatus.CONFIRMED),
@@ -1004,6 +1008,8 @@ def future_sessions_without_certificate(
         sessions = sessions.filter(request__venue__district=district)
     if last_day is not None:
         sessions = sessions.filter(request__date__lte=last_day)
+    if request_ids is not None:
+        sessions = sessions.filter(request_id__in=list(request_ids))
     sessions = list(sessions.select_related("request", "request__venue", "lecturer"))
     if not sessions:
         return []

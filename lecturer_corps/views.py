@@ -8,7 +8,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +51,9 @@ from .models import (
 from .notifications import render as render_notification
 
 coordinator_required = role_required(roles.COORDINATOR, roles.ADMINISTRATOR)
+
+# A month of a whole city's requests is hundreds of rows (314 in the load-test data).
+REQUEST_LIST_PAGE_SIZE = 50
 lecturer_required = role_required(roles.LECTURER)
 
 
@@ -340,16 +344,26 @@ def request_list(request):
         status = None
     month = _month(request)
     rows = selectors.requests_for_coordinator(scope, status=status, month=month)
-    last_day = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    page = Paginator(rows, REQUEST_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Certificates are checked only for the sessions this page shows.
     flagged = {
         s.pk
-        for s in selectors.future_sessions_without_certificate(district=scope, last_day=last_day)
+        for s in selectors.future_sessions_without_certificate(
+            district=scope, request_ids=[r.pk for r in page.object_list]
+        )
     }
+    # The filters kept on every page link (the pager adds the page number).
+    query = QueryDict(mutable=True)
+    query["month"] = f"{month:%Y-%m}"
+    if status:
+        query["status"] = status
     return render(
         request,
         "lecturer_corps/request_list.html",
         {
-            "requests": rows,
+            "requests": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "status": status,
             "statuses": RequestStatus.choices,
             "month": month,
