@@ -1,35 +1,39 @@
 """The figures of a period and scope, kept in the cache until the data behind them changes.
 
-A figure group is cached under a key made of a *data version*, the period, the scope,
-the language (labels are translated when a group is built) and, while the period is
-still running, today's date (some figures are "as of today"). Groups that depend on
-the current instant while their period runs (``GroupSpec.live``: review waiting times)
-are never cached for a running period. So a cached group is exactly what building it
-again would give, as long as the data version changes whenever data it counts changes.
+A figure group is cached under a key made of the *data versions* of the tables it reads
+(``GroupSpec.reads``), the period, the scope, the language (labels are translated when a
+group is built) and, while the period is still running, today's date (some figures are
+"as of today"). Groups that depend on the current instant while their period runs
+(``GroupSpec.live``: review waiting times) are never cached for a running period. So a
+cached group is exactly what building it again would give, as long as a table's version
+changes whenever its data changes; a write rebuilds only the groups that read the table
+(a finished quiz attempt: the quiz group).
 
-The version changes on every write to a counted table. Writes are seen at the database
+A table's version changes on every write to it. Writes are seen at the database
 connection (an execute wrapper installed on every connection), not through model
 signals, because the services of several apps write counted rows with
 ``QuerySet.update()``, ``bulk_create()`` and ``bulk_update()``, which send no signal:
-finishing a quiz attempt, importing users, re-issuing certificates. An ``UPDATE`` that
+finishing a quiz attempt, approving entries in bulk, importing users. An ``UPDATE`` that
 sets only columns no figure reads (a log-in time, the last lesson opened) is ignored.
 
-The version is bumped right after the statement (so the same transaction sees its own
+A version is bumped right after the statement (so the same transaction sees its own
 writes) and again when the transaction commits (so a reader in another process that
 built the figures from the data before the commit does not leave them cached under the
 new version). Writes made outside Django (psql, another program) are not seen; cached
 groups expire after ``REPORTS_FIGURES_CACHE_SECONDS`` (default 6 hours) in any case.
 
-The version lives in the default cache, which must be shared by every process that
+The versions live in the default cache, which must be shared by every process that
 writes (Redis in production; the in-memory cache of ``make run`` serves one process,
 with Celery tasks run eagerly). If the cache cannot be reached, figures are built live.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
+from functools import partial
 
 from django.apps import apps
 from django.conf import settings
@@ -39,35 +43,8 @@ from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "reports:figures:version"
+VERSION_KEY = "reports:figures:version:{table}"
 DEFAULT_TIMEOUT = 6 * 60 * 60
-
-# Every model a figure reads (the selectors' querysets, their joins and reference data).
-COUNTED_MODELS = (
-    "accounts.User",
-    "auth.Group",
-    "places.District",
-    "wagtailcore.Page",  # a course or programme page going live or not
-    "courses.Course",
-    "courses.Programme",
-    "courses.Enrolment",
-    "quizzes.Quiz",
-    "quizzes.Attempt",
-    "quizzes.QuizGrade",
-    "practicum.PracticumEntry",
-    "practicum.ActivityType",
-    "practicum.PracticumRequirement",
-    "practicum.ActivityMinimum",
-    "practicum.CompetencyEvaluation",
-    "lecturer_corps.Venue",
-    "lecturer_corps.ServiceRequest",
-    "lecturer_corps.Session",
-    "lecturer_corps.DeliveryReport",
-    "lecturer_corps.LecturerProfile",
-    "certification.Certificate",
-    "certification.CertificationType",
-    "reports.CoverageFigure",
-)
 
 # Columns no figure reads, updated often on their own (an UPDATE setting only these
 # leaves the figures alone).
@@ -81,53 +58,84 @@ IGNORED_UPDATE_COLUMNS = {
 
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _SET_COLUMN = re.compile(r'"(\w+)"\s*=')
+EVERY_TABLE = "*"
 _tables: dict[str, frozenset[str]] | None = None
+_group_tables: dict[str, tuple[str, ...]] = {}
+
+
+def _model_tables(label: str) -> list[str]:
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        return []
+    tables = [model._meta.db_table]
+    for field in model._meta.local_many_to_many:  # e.g. a user's groups
+        tables.append(field.remote_field.through._meta.db_table)
+    return tables
+
+
+def group_tables(spec) -> tuple[str, ...]:
+    """The tables a figure group reads, from its ``reads`` (installed models only)."""
+    if spec.key not in _group_tables:
+        _group_tables[spec.key] = tuple(
+            sorted({table for label in spec.reads for table in _model_tables(label)})
+        )
+    return _group_tables[spec.key]
 
 
 def counted_tables() -> dict[str, frozenset[str]]:
-    """Table name → columns whose update alone does not count, for the installed models."""
+    """Every table a group reads → the columns whose update alone changes no figure."""
     global _tables
     if _tables is None:
+        from .selectors import GROUPS
+
         tables = {}
-        for label in COUNTED_MODELS:
-            try:
-                model = apps.get_model(label)
-            except LookupError:
-                continue
-            tables[model._meta.db_table] = frozenset(IGNORED_UPDATE_COLUMNS.get(label, ()))
-            for field in model._meta.local_many_to_many:  # e.g. a user's groups
-                tables[field.remote_field.through._meta.db_table] = frozenset()
+        for label in sorted({label for spec in GROUPS for label in spec.reads}):
+            for index, table in enumerate(_model_tables(label)):
+                ignored = IGNORED_UPDATE_COLUMNS.get(label, ()) if index == 0 else ()
+                tables[table] = frozenset(ignored)
         _tables = tables
     return _tables
 
 
-def changes_figures(sql: str) -> bool:
-    """Whether an SQL statement may change a figure (conservative: when unsure, yes)."""
+def written_table(sql: str) -> str | None:
+    """The counted table an SQL statement writes (``EVERY_TABLE`` for TRUNCATE), or None.
+
+    Conservative: an UPDATE is ignored only when every column it sets is listed in
+    ``IGNORED_UPDATE_COLUMNS``.
+    """
     if sql[:1] not in "IUDTiudt":  # SELECT, SAVEPOINT, RELEASE, … (the common case)
-        return False
+        return None
     if sql[:8].upper() == "TRUNCATE":
-        return True
+        return EVERY_TABLE
     match = _WRITE.match(sql)
     if match is None:
-        return False
-    ignored = counted_tables().get(match.group(2))
+        return None
+    table = match.group(2)
+    ignored = counted_tables().get(table)
     if ignored is None:
-        return False
+        return None
     if match.group(1).upper() != "UPDATE" or not ignored:
-        return True
+        return table
     assignments = sql[match.end() :].split(" WHERE ", 1)[0]
     columns = set(_SET_COLUMN.findall(assignments))
-    return not columns or not columns <= ignored
+    return table if not columns or not columns <= ignored else None
+
+
+def changes_figures(sql: str) -> bool:
+    """Whether an SQL statement may change a figure."""
+    return written_table(sql) is not None
 
 
 def watch_writes(execute, sql, params, many, context):
-    """Execute wrapper: after a statement that writes counted rows, bump the data version."""
+    """Execute wrapper: after a statement that writes a counted table, bump its version."""
     result = execute(sql, params, many, context)
-    if changes_figures(sql):
-        bump_version()
+    table = written_table(sql)
+    if table is not None:
+        bump_version(table)
         connection = context["connection"]
         if connection.in_atomic_block:
-            transaction.on_commit(bump_version, using=connection.alias)
+            transaction.on_commit(partial(bump_version, table), using=connection.alias)
     return result
 
 
@@ -141,43 +149,62 @@ def install(connection, **kwargs) -> None:
         connection.execute_wrappers.insert(0, watch_writes)
 
 
-def bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # missing (evicted, or never set): a value never used before
-        cache.set(VERSION_KEY, time.time_ns(), None)
-    except Exception:  # the cache is down: nothing is served from it either
-        logger.warning("reports.figure_cache.bump_failed", exc_info=True)
+def bump_version(table: str) -> None:
+    """A new version for a table (for ``EVERY_TABLE``: for every counted table)."""
+    tables = list(counted_tables()) if table == EVERY_TABLE else [table]
+    for name in tables:
+        key = VERSION_KEY.format(table=name)
+        try:
+            cache.incr(key)
+        except ValueError:  # missing (evicted, or never set): a value never used before
+            cache.set(key, time.time_ns(), None)
+        except Exception:  # the cache is down: nothing is served from it either
+            logger.warning("reports.figure_cache.bump_failed", exc_info=True)
+            return
 
 
-def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY)
-    return version
+def data_versions(tables) -> dict[str, int]:
+    """The current version of each table (one cache round trip once all are set)."""
+    keys = {table: VERSION_KEY.format(table=table) for table in tables}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    versions = {}
+    for table, key in keys.items():
+        if key not in found:
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key)
+        versions[table] = found[key]
+    return versions
 
 
-def _key(version, scope, spec) -> str:
+def data_version(table: str) -> int:
+    return data_versions([table])[table]
+
+
+def _key(versions: dict, scope, spec) -> str:
     from .selectors import reference_day
 
     running = scope.period.end_at > timezone.now()
     clock = reference_day(scope).isoformat() if running else "final"
     language = translation.get_language() or settings.LANGUAGE_CODE
+    data = ",".join(f"{table}={versions[table]}" for table in group_tables(spec))
+    digest = hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()[:20]
     return (
-        f"reports:figures:{version}:{language}:{scope.period.code}:{scope.code}:{spec.key}:{clock}"
+        f"reports:figures:{spec.key}:{scope.period.code}:{scope.code}:{language}:{clock}:{digest}"
     )
 
 
 def cacheable(scope, spec) -> bool:
-    return not (spec.live and scope.period.end_at > timezone.now())
+    """Whether the group's key says all it depends on (a group that names no tables
+    it reads is never cached)."""
+    return bool(spec.reads) and not (spec.live and scope.period.end_at > timezone.now())
 
 
 def figure_groups(scope, specs) -> list:
     """The groups of ``specs`` for the scope, from the cache where exact, else built."""
     try:
-        version = data_version()
-        keys = {spec.key: _key(version, scope, spec) for spec in specs if cacheable(scope, spec)}
+        cached_specs = [spec for spec in specs if cacheable(scope, spec)]
+        versions = data_versions({t for spec in cached_specs for t in group_tables(spec)})
+        keys = {spec.key: _key(versions, scope, spec) for spec in cached_specs}
         found = cache.get_many(list(keys.values())) if keys else {}
     except Exception:
         logger.warning("reports.figure_cache.unavailable", exc_info=True)

@@ -49,6 +49,9 @@ class GroupSpec:
     compared: bool = True
     # Measured at the current instant while the period runs (never cached then).
     live: bool = False
+    # Every model the group's queries read ("app_label.ModelName"; a model's many-to-many
+    # tables come with it): a write to one of them rebuilds the group (figure_cache).
+    reads: tuple[str, ...] = ()
 
     def available(self) -> bool:
         for label in self.requires:
@@ -1392,20 +1395,96 @@ def training_funnel(scope: Scope) -> FigureGroup:
 
 # --- the registry -----------------------------------------------------------------
 
+_DISTRICTS = ("places.District",)
+_TRAINEES = ("accounts.User", "auth.Group", *_DISTRICTS)
+_DELIVERY = (
+    "lecturer_corps.DeliveryReport",
+    "lecturer_corps.Session",
+    "lecturer_corps.ServiceRequest",
+    "lecturer_corps.Venue",
+    *_DISTRICTS,
+)
+_CERTIFICATES = ("certification.Certificate", "certification.CertificationType")
+
 GROUPS: list[GroupSpec] = [
-    GroupSpec("person_times", person_times, requires=("lecturer_corps.DeliveryReport",)),
-    GroupSpec("coverage", coverage, requires=("lecturer_corps.DeliveryReport",), compared=False),
-    GroupSpec("sessions", sessions, requires=("lecturer_corps.ServiceRequest",)),
+    GroupSpec(
+        "person_times",
+        person_times,
+        requires=("lecturer_corps.DeliveryReport",),
+        reads=_DELIVERY,
+    ),
+    GroupSpec(
+        "coverage",
+        coverage,
+        requires=("lecturer_corps.DeliveryReport",),
+        compared=False,
+        reads=(*_DELIVERY, "reports.CoverageFigure"),
+    ),
+    GroupSpec(
+        "sessions",
+        sessions,
+        requires=("lecturer_corps.ServiceRequest",),
+        reads=("lecturer_corps.ServiceRequest", "lecturer_corps.Venue", *_DISTRICTS),
+    ),
     GroupSpec(
         "lecturer_corps",
         lecturer_corps,
         requires=("lecturer_corps.LecturerProfile", "certification.Certificate"),
+        reads=(
+            "lecturer_corps.LecturerProfile",
+            "lecturer_corps.Session",
+            "lecturer_corps.ServiceRequest",
+            "accounts.User",
+            "certification.Certificate",
+            *_DISTRICTS,
+        ),
     ),
-    GroupSpec("training_funnel", training_funnel, requires=("courses.Enrolment",), compared=False),
-    GroupSpec("quizzes", quiz_results, requires=("quizzes.Attempt",)),
-    GroupSpec("practicum", practicum, requires=("practicum.PracticumEntry",), live=True),
-    GroupSpec("certificates", certificates, requires=("certification.Certificate",)),
-    GroupSpec("talent_pool", talent_pool),
+    GroupSpec(
+        "training_funnel",
+        training_funnel,
+        requires=("courses.Enrolment",),
+        compared=False,
+        reads=(
+            *_TRAINEES,
+            "wagtailcore.Page",  # a course or programme page going live or not
+            "courses.Course",
+            "courses.Programme",
+            "courses.Enrolment",
+            "quizzes.Quiz",
+            "quizzes.QuizGrade",
+            "practicum.PracticumEntry",
+            "practicum.PracticumRequirement",
+            "practicum.ActivityMinimum",
+            "practicum.ActivityType",
+            "practicum.CompetencyEvaluation",
+            *_CERTIFICATES,
+        ),
+    ),
+    GroupSpec(
+        "quizzes",
+        quiz_results,
+        requires=("quizzes.Attempt",),
+        reads=("quizzes.Attempt", "quizzes.Quiz", "accounts.User", *_DISTRICTS),
+    ),
+    GroupSpec(
+        "practicum",
+        practicum,
+        requires=("practicum.PracticumEntry",),
+        live=True,
+        reads=(
+            "practicum.PracticumEntry",
+            "practicum.ActivityType",
+            "accounts.User",
+            *_DISTRICTS,
+        ),
+    ),
+    GroupSpec(
+        "certificates",
+        certificates,
+        requires=("certification.Certificate",),
+        reads=(*_CERTIFICATES, "accounts.User", *_DISTRICTS),
+    ),
+    GroupSpec("talent_pool", talent_pool, reads=_TRAINEES),
 ]
 
 

@@ -129,9 +129,11 @@ def test_a_running_month_never_caches_waiting_times_measured_now(db):
     assert figure_cache.cacheable(finished, practicum)
     assert all(figure_cache.cacheable(running, spec) for spec in others)
     # As-of-today figures of a running month are kept for today only.
+    spec = others[0]
+    versions = figure_cache.data_versions(figure_cache.group_tables(spec))
     today = timezone.localdate().isoformat()
-    assert figure_cache._key(1, running, others[0]).endswith(today)
-    assert figure_cache._key(1, finished, others[0]).endswith(":final")
+    assert f":{today}:" in figure_cache._key(versions, running, spec)
+    assert ":final:" in figure_cache._key(versions, finished, spec)
 
 
 def test_the_practicum_group_of_a_running_month_is_built_on_every_load(db, district):
@@ -167,11 +169,11 @@ def test_reads_and_writes_no_figure_reads_are_ignored():
 
 
 def test_logging_in_keeps_the_cached_figures(client, coordinator, db):
-    before = figure_cache.data_version()
+    before = figure_cache.data_version("accounts_user")
     client.force_login(coordinator)  # UPDATE accounts_user SET last_login
-    assert figure_cache.data_version() == before
+    assert figure_cache.data_version("accounts_user") == before
     make_user(roles.TRAINEE)
-    assert figure_cache.data_version() > before
+    assert figure_cache.data_version("accounts_user") > before
 
 
 def test_each_group_says_whether_the_report_compares_it(db):
@@ -190,18 +192,38 @@ def test_without_a_cache_the_figures_are_built_live(db, district, last_month, mo
     assert [g.key for g in groups] == [s.key for s in selectors.available_groups()]
 
 
-def test_every_table_a_figure_reads_is_watched(db, district, last_month):
-    """A selector reading a table the cache does not watch would serve stale figures."""
-    from django.core.cache import cache
+def test_every_table_a_group_reads_is_in_its_key(db, district, last_month):
+    """A group reading a table its ``reads`` does not name would serve stale figures."""
+    for scope in (Scope(last_month), Scope(last_month, district)):
+        for spec in selectors.available_groups():
+            with CaptureQueriesContext(connection) as queries:
+                spec.build(scope)
+            read = {
+                table
+                for query in queries.captured_queries
+                for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])
+            }
+            assert read, spec.key
+            assert read <= set(figure_cache.group_tables(spec)), spec.key
+            assert read <= set(figure_cache.counted_tables()), spec.key
 
-    cache.clear()
+
+def test_a_write_rebuilds_only_the_groups_that_read_its_table(db, district, last_month):
+    from reports.models import CoverageFigure
+
+    selectors.dashboard_figures(Scope(last_month))
+    CoverageFigure.objects.create(district=district, period=last_month.start, children_known=50)
     with CaptureQueriesContext(connection) as queries:
-        selectors.dashboard_figures(Scope(last_month))
-        selectors.dashboard_figures(Scope(last_month, district))
-    read = {
-        table
-        for query in queries.captured_queries
-        for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])
-    }
-    assert "lecturer_corps_deliveryreport" in read
-    assert read <= set(figure_cache.counted_tables())
+        groups = selectors.dashboard_figures(Scope(last_month))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "reports_coveragefigure" in sql
+    assert "practicum_practicumentry" not in sql and "quizzes_attempt" not in sql
+    coverage = next(g for g in groups if g.key == "coverage")
+    assert next(h for h in coverage.headlines if h.key == "children_known").value == 50
+
+
+def test_a_group_that_names_no_tables_is_never_cached(db, last_month):
+    from dataclasses import replace
+
+    spec = replace(selectors.available_groups()[0], reads=())
+    assert not figure_cache.cacheable(Scope(last_month), spec)
