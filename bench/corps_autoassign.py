@@ -12,7 +12,6 @@ asserted.
 """
 
 import datetime
-import os
 import random
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corps_data import open_database  # noqa: E402
+from corps_data import CpuClock, load_average, open_database  # noqa: E402
 
 
 def main(count: int, lecturer_count: int) -> None:
@@ -39,6 +38,8 @@ def main(count: int, lecturer_count: int) -> None:
         .order_by("pk")
         .values_list("user_id", flat=True)[:lecturer_count]
     )
+    clock = CpuClock()
+    print(f"load average before: {load_average()}")
     with transaction.atomic():
         rows = []
         today = timezone.localdate()
@@ -74,14 +75,19 @@ def main(count: int, lecturer_count: int) -> None:
             .order_by("starts_at", "pk")
         )
         began, cpu_began = time.perf_counter(), time.process_time()
+        backend_began = clock.backend_ms()
         plan = plan_auto_assign(requests, user_ids=user_ids)
         total = time.perf_counter() - began
         cpu = time.process_time() - cpu_began
+        backend = (clock.backend_ms() - backend_began) / 1000
         transaction.set_rollback(True)
     solution, greedy = plan.solution, plan.greedy
     print(f"{len(requests)} requests, {len(user_ids)} lecturers")
-    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"process CPU time of the plan: {cpu:.2f} s (wall time below)")
+    print(f"load average after: {load_average()}")
+    print(
+        f"CPU time of the plan: Python {cpu:.2f} s + PostgreSQL backend {backend:.2f} s "
+        f"= {cpu + backend:.2f} s (wall time below)"
+    )
     print(
         f"auto-assign total {total:.2f} s: "
         + ", ".join(f"{k} {v:.2f} s" for k, v in plan.timings.items())

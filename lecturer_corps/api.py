@@ -339,7 +339,12 @@ def list_service_requests(
     offset: int = 0,
     limit: int = 100,
 ):
-    """Requests in the coordinator's scope, by date."""
+    """Requests in the coordinator's scope, by start time, one page at a time.
+
+    A page is ``limit`` requests (default 100, at most 500) from ``offset`` (default 0);
+    ``status``, ``date_from`` and ``date_to`` filter before paging. For the next page add
+    ``limit`` to ``offset``; a page shorter than ``limit`` is the last.
+    """
     scope = permissions.check_coordinator(request.auth)
     rows = (
         ServiceRequest.objects.in_scope(scope)

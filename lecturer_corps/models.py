@@ -585,7 +585,13 @@ class Session(models.Model):
                 name="session_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["lecturer", "starts_at"], name="session_lecturer_time")]
+        indexes = [
+            models.Index(fields=["lecturer", "starts_at"], name="session_lecturer_time"),
+            # Matching reads the sessions around a few days (ends after the window opens,
+            # starts before it closes); nearly all sessions have ended long before, so an
+            # index on the end finds the few that matter instead of scanning them all.
+            models.Index(fields=["ends_at"], name="session_ends_at"),
+        ]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 

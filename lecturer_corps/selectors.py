@@ -216,7 +216,7 @@ def load_pool(user_ids=None) -> LecturerPool:
         active=np.array(columns[10], dtype=bool),
         preferred_venue_types=ints(11),
         max_travel_km=floats(12),
-        index={int(user_id): i for i, user_id in enumerate(user_ids_array)},
+        index=dict(zip(columns[0], range(len(rows)), strict=True)),  # plain ints: no numpy boxing
     )
 
 

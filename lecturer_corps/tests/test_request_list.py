@@ -210,3 +210,12 @@ def test_the_api_list_has_a_fixed_query_count(
 def test_the_api_list_refuses_a_lecturer(api_client, lecturer):
     response = api_client.as_user(lecturer).get("/api/v1/service-requests", {"limit": 5})
     assert response.status_code == 403
+
+
+def test_the_api_documents_its_paging(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/service-requests"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["offset"]["schema"]["default"] == 0
+    assert parameters["limit"]["schema"]["default"] == 100
+    assert "at most 500" in operation["description"]
