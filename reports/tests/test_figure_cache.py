@@ -227,3 +227,21 @@ def test_a_group_that_names_no_tables_is_never_cached(db, last_month):
 
     spec = replace(selectors.available_groups()[0], reads=())
     assert not figure_cache.cacheable(Scope(last_month), spec)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_a_transaction_bumps_the_version_again_when_it_commits():
+    from django.db import transaction
+
+    with transaction.atomic():
+        make_user(roles.TRAINEE)
+        during = figure_cache.data_version("accounts_user")
+        assert connection.in_atomic_block
+    assert figure_cache.data_version("accounts_user") > during
+
+
+def test_watching_writes_registers_no_on_commit_callbacks(db, django_capture_on_commit_callbacks):
+    """Other code (and its tests) count their own on-commit callbacks."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_user(roles.TRAINEE)
+    assert callbacks == []
