@@ -8,7 +8,6 @@ trainees (pinned in tests). ``requirement_status`` and ``final_evaluation_passed
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -175,69 +174,84 @@ def _requirement_plan(requirement: PracticumRequirement) -> list[tuple]:
     return plan
 
 
+def _line_condition(key, supervision_types: set[int]) -> Q | None:
+    """Which entries count toward a plan line's bucket (None: none can)."""
+    if key == "total":
+        return Q()
+    if key == "supervision":
+        return Q(activity_type_id__in=sorted(supervision_types)) if supervision_types else None
+    if isinstance(key, int):
+        return Q(activity_type_id=key)
+    return Q(service_kind=key)
+
+
 def _build_status(
-    qualification: str,
-    plan: list[tuple] | None,
-    sums: dict[tuple[int, str, str], int],
-    supervision_types: set[int],
+    qualification: str, plan: list[tuple] | None, sums: tuple | None
 ) -> RequirementStatus:
-    """Lines from per-(activity type, service kind, state) minute sums of one trainee."""
+    """Lines from one trainee's (approved, pending) minutes per plan line, in plan order."""
     if plan is None:
         return RequirementStatus(qualification, configured=False)
-    approved: dict = defaultdict(int)
-    pending: dict = defaultdict(int)
-    for (activity_type_id, kind, state), minutes in sums.items():
-        bucket = approved if state == EntryState.APPROVED else pending
-        bucket["total"] += minutes
-        bucket[kind] += minutes
-        bucket[activity_type_id] += minutes
-        if activity_type_id in supervision_types:
-            bucket["supervision"] += minutes
+    if sums is None:
+        sums = (0,) * (2 * len(plan))
     lines = [
         RequirementLine(
             code=code,
             label=label,
             required_minutes=required,
-            approved_minutes=approved[key],
-            pending_minutes=pending[key],
+            approved_minutes=sums[2 * index] or 0,
+            pending_minutes=sums[2 * index + 1] or 0,
             informational=informational,
         )
-        for code, label, required, key, informational in plan
+        for index, (code, label, required, _key, informational) in enumerate(plan)
     ]
     return RequirementStatus(qualification, configured=True, lines=lines)
 
 
 def requirement_status_bulk(users: Iterable, qualification: str) -> dict[int, RequirementStatus]:
-    """``requirement_status`` for many trainees in three queries, keyed by user id.
+    """``requirement_status`` for many trainees in four queries, keyed by user id.
 
     Only approved entries count toward a requirement; submitted ones are reported as
     pending. Direct/indirect is as recorded on each entry (the rule when it was logged).
+    The database sums every line's approved and waiting minutes per trainee (one row a
+    trainee, conditional sums), so Python never walks the entries or their groups.
     """
     ids = [getattr(user, "pk", user) for user in users]
     requirement = _requirement(qualification)
+    if requirement is None:
+        return {pk: _build_status(qualification, None, None) for pk in ids}
     supervision_types = set(
         ActivityType.objects.filter(is_supervision=True).values_list("pk", flat=True)
     )
-    per_user: dict[int, dict] = defaultdict(dict)
-    if ids and requirement is not None:
+    plan = _requirement_plan(requirement)
+    sums: dict[int, tuple] = {}
+    if ids:
+        aggregates, always_zero = {}, set()
+        for index, (_code, _label, _required, key, _informational) in enumerate(plan):
+            condition = _line_condition(key, supervision_types)
+            for state, suffix in ((EntryState.APPROVED, "a"), (EntryState.SUBMITTED, "p")):
+                name = f"{suffix}{index}"
+                if condition is None:
+                    always_zero.add(name)
+                else:
+                    aggregates[name] = Sum("minutes", filter=condition & Q(state=state))
+        names = [f"{suffix}{index}" for index in range(len(plan)) for suffix in ("a", "p")]
         rows = (
             PracticumEntry.objects.filter(
                 trainee_id__in=ids,
                 qualification=qualification,
                 state__in=[EntryState.APPROVED, EntryState.SUBMITTED],
             )
-            .values("trainee_id", "activity_type_id", "service_kind", "state")
-            .annotate(minutes=Sum("minutes"))
+            .values("trainee_id")
+            .annotate(**aggregates)
             .order_by()
-            .values_list("trainee_id", "activity_type_id", "service_kind", "state", "minutes")
+            .values_list("trainee_id", *aggregates)
         )
-        for trainee_id, activity_type_id, kind, state, minutes in rows:
-            per_user[trainee_id][(activity_type_id, kind, state)] = minutes or 0
-    plan = _requirement_plan(requirement) if requirement is not None else None
-    return {
-        pk: _build_status(qualification, plan, per_user.get(pk, {}), supervision_types)
-        for pk in ids
-    }
+        for trainee_id, *values in rows:
+            found = dict(zip(aggregates, values, strict=True))
+            sums[trainee_id] = tuple(
+                0 if name in always_zero else found[name] or 0 for name in names
+            )
+    return {pk: _build_status(qualification, plan, sums.get(pk)) for pk in ids}
 
 
 def requirement_status(user, qualification: str) -> RequirementStatus:
