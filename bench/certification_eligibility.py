@@ -223,7 +223,7 @@ def main(count: int) -> None:
                 targets=course_ids if kind == RequirementKind.COURSES_COMPLETED else [],
                 sort_order=order,
             )
-        certification = selectors.active_types()[0]
+        certification = next(t for t in selectors.active_types() if t.code == "counsellor")
         users = (
             get_user_model()
             .objects.filter(username__startswith=PREFIX)
