@@ -1,7 +1,7 @@
 """The Wagtail site tree: one home page, the default site's root."""
 
 from django.conf import settings
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from .models import HomePage
 
@@ -32,6 +32,9 @@ def seed(stdout=None) -> HomePage:
                 content_type=ContentType.objects.get_for_model(Page),
             )
         )
+    if Collection.get_first_root_node() is None:
+        # Likewise Wagtail's root collection (images and documents live under it).
+        Collection.add_root(name="Root")
     if home is None:
         # Wagtail's first migration makes a plain "Welcome" page; our home page replaces it.
         for page in root.get_children().exclude(content_type__model="homepage"):

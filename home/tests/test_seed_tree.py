@@ -1,7 +1,7 @@
 """The home seed rebuilds the page tree on a database with no tree at all."""
 
 import pytest
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from home import seed
 from home.models import HomePage
@@ -14,6 +14,7 @@ def test_seed_makes_root_and_home_on_a_flushed_database():
     Site.objects.all().delete()
     Page.objects.filter(depth=1).delete()
     Locale.objects.all().delete()
+    Collection.objects.all().delete()
     assert Page.get_first_root_node() is None
 
     home = seed.seed()
@@ -24,6 +25,7 @@ def test_seed_makes_root_and_home_on_a_flushed_database():
     assert home.live
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
     assert home.locale == Locale.get_default()
+    assert Collection.get_first_root_node() is not None
 
 
 def test_seed_twice_keeps_one_home_page():

@@ -21,7 +21,11 @@ def eligible_trainee(seeded_site, monkeypatch):
     return trainee
 
 
-def test_trainee_claims_downloads_and_verifies(phone, live_server, eligible_trainee, tmp_path):
+def test_trainee_claims_downloads_and_verifies(
+    phone, live_server, eligible_trainee, tmp_path, settings
+):
+    # Verification links (and the QR code) carry the site's address: here, the test server's.
+    settings.SITE_URL = live_server.url
     page = phone
     log_in(page, live_server, "trainee")
     page.goto(f"{live_server.url}/certification/")
