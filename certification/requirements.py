@@ -14,6 +14,7 @@ and register it with ``@register``.
 from __future__ import annotations
 
 import datetime
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -107,8 +108,10 @@ def number(value) -> str:
     return text
 
 
-class Evaluator:
-    """Translations are looked up once per evaluation, never once per user: with 10,000
+class Evaluator(ABC):
+    """One requirement kind's evaluator (subclasses implement ``evaluate``).
+
+    Translations are looked up once per evaluation, never once per user: with 10,000
     users a gettext per result would cost more than every query of the evaluation."""
 
     kind: str = ""
@@ -120,8 +123,9 @@ class Evaluator:
             cache[language] = requirement.label or str(RequirementKind(self.kind).label)
         return cache[language]
 
+    @abstractmethod
     def evaluate(self, requirement, users, context) -> dict[int, RequirementResult]:
-        raise NotImplementedError
+        """``{user_id: RequirementResult}`` for every user of ``context.user_ids``."""
 
     def result(self, requirement, label, *, message, facts=None, **kwargs) -> RequirementResult:
         return RequirementResult(
@@ -377,10 +381,14 @@ class FinalEvaluation(Evaluator):
 
 
 class _HoursInWindow(Evaluator):
+    """A count per user within their window against the requirement's minimum
+    (subclasses implement ``counts``)."""
+
     unit_message = ""
 
+    @abstractmethod
     def counts(self, users, context) -> dict[int, Decimal] | None:
-        raise NotImplementedError
+        """``{user_id: count}`` within each user's window, or None if the source is absent."""
 
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
