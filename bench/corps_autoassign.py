@@ -4,11 +4,13 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench_corps .venv/bin/p
 Uses bench/corps_data.py (built once). Makes REQUESTS (default 1,000) open requests over
 the next 30 days at random venues, topics, languages and times (inside a transaction
 that is rolled back) and plans them over LECTURERS (default 500) scale lecturers with
-``lecturer_corps.assignment.plan_auto_assign``: the optimal plan (assignment problem
-with branch and bound for clashes) and the greedy baseline on the same cost function.
-Prints the time of each step, the total cost and seats filled of both plans, and
-whether the plan was proven optimal (else the gap to the lower bound). Nothing is
-asserted.
+``lecturer_corps.assignment.plan_auto_assign``: the plan of the mixed-integer program
+(HiGHS), then, on the very same problem arrays, the hand-written branch and bound used
+before issue 12 (``bench/assignment_branch_and_bound.py``, with its 1 s budget and with
+10 s) and the
+greedy baseline. Prints the time of each step, each plan's cost, seats filled and, for
+the two exact methods, whether the plan was proven optimal (else the gap to the lower
+bound). Nothing is asserted.
 """
 
 import datetime
@@ -24,11 +26,13 @@ from corps_data import CpuClock, load_average, open_database  # noqa: E402
 
 def main(count: int, lecturer_count: int) -> None:
     open_database()
+    import assignment_branch_and_bound
     from django.db import transaction
     from django.utils import timezone
 
-    from lecturer_corps.assignment import plan_auto_assign
+    from lecturer_corps.assignment import build_problem, plan_auto_assign
     from lecturer_corps.models import LecturerProfile, ServiceRequest, Venue
+    from lecturer_corps.selectors import load_matching_data
     from lecturer_corps.topics import TOPICS
 
     rng = random.Random(5)
@@ -80,7 +84,13 @@ def main(count: int, lecturer_count: int) -> None:
         total = time.perf_counter() - began
         cpu = time.process_time() - cpu_began
         backend = (clock.backend_ms() - backend_began) / 1000
+        data = load_matching_data(requests, user_ids=user_ids)
+        problem, _evaluations = build_problem(
+            requests, [r.lecturers_needed for r in requests], data
+        )
         transaction.set_rollback(True)
+    legacy = assignment_branch_and_bound.solve(problem)
+    legacy_long = assignment_branch_and_bound.solve(problem, node_limit=10_000, time_limit=10.0)
     solution, greedy = plan.solution, plan.greedy
     print(f"{len(requests)} requests, {len(user_ids)} lecturers")
     print(f"load average after: {load_average()}")
@@ -91,22 +101,34 @@ def main(count: int, lecturer_count: int) -> None:
     print(
         f"auto-assign total {total:.2f} s: "
         + ", ".join(f"{k} {v:.2f} s" for k, v in plan.timings.items())
-        + f" (repair rounds {solution.repairs}, branch-and-bound nodes {solution.nodes})"
+        + f" ({solution.variables:,} variables, {solution.constraints:,} rows, "
+        f"{solution.nodes} branch-and-bound nodes)"
     )
-    print(
-        f"optimal plan: cost {solution.cost:,.1f}, seats filled {solution.filled}"
-        + (
-            " (proven optimal)"
-            if solution.proven_optimal
-            else f" (not proven; lower bound {solution.lower_bound:,.1f})"
+    seats = problem.seats
+    print(f"{'method':<34} {'cost':>12} {'filled':>7} {'seconds':>8}  proof")
+    for name, result in (
+        ("MIP (HiGHS)", solution),
+        ("branch and bound before issue 12", legacy),
+        ("the same, 10 s and 10,000 nodes", legacy_long),
+        ("greedy", greedy),
+    ):
+        proof = "-"
+        if result is not greedy:
+            proof = (
+                "proven optimal"
+                if result.proven_optimal
+                else f"not proven: gap {100 * (result.cost - result.lower_bound) / result.cost:.2f}%"
+            )
+        print(
+            f"{name:<34} {result.cost:>12,.1f} {result.filled:>7} {result.seconds:>8.2f}  {proof}"
         )
-    )
-    print(f"greedy plan:  cost {greedy.cost:,.1f}, seats filled {greedy.filled}")
-    filled_cost = solution.cost - 10_000 * (len(requests) - solution.filled)
-    greedy_filled_cost = greedy.cost - 10_000 * (len(requests) - greedy.filled)
+    filled = {
+        name: result.cost - 10_000 * (seats - result.filled)
+        for name, result in (("MIP", solution), ("before", legacy), ("greedy", greedy))
+    }
     print(
-        f"cost of the filled seats alone: optimal {filled_cost:,.1f}, greedy {greedy_filled_cost:,.1f}; "
-        f"unfilled seats cost 10,000 each in both totals"
+        "cost of the filled seats alone (unfilled seats cost 10,000 each in the totals): "
+        + ", ".join(f"{k} {v:,.1f}" for k, v in filled.items())
     )
 
 

@@ -49,20 +49,78 @@ def random_problem(seed: int, seats=5, lecturers=3, requests=4) -> Problem:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_auto_assign_is_optimal_against_brute_force(seed):
+    # No time limit: the solver's work is bounded only by the problem, so a busy
+    # machine can make it slower but never change its answer.
     problem = random_problem(seed)
-    solution = solve(problem)
+    solution = solve(problem, gap=0.0)
     assert solution.proven_optimal
+    assert is_feasible(problem, solution.assignment)
+    assert solution.cost == pytest.approx(brute_force(problem))
+    assert solution.lower_bound == pytest.approx(solution.cost)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_auto_assign_with_several_seats_per_request_matches_brute_force(seed):
+    problem = random_problem(seed + 300, seats=6, lecturers=3, requests=3)
+    solution = solve(problem, gap=0.0)
     assert is_feasible(problem, solution.assignment)
     assert solution.cost == pytest.approx(brute_force(problem))
 
 
-@pytest.mark.parametrize("seed", range(15))
-def test_the_sparse_solver_finds_the_same_optimum(seed, monkeypatch):
-    from lecturer_corps import assignment
+def test_a_large_plan_reaches_the_optimum_known_by_construction():
+    # 300 requests at the same hour (every pair clashes) over 400 lecturers, one seat
+    # each. The cost of lecturer l on request r is a[r] + b[l]; a few pairs are
+    # forbidden, but never one of the 300 cheapest lecturers. Every lecturer can hold
+    # one request at most, so the optimum fills every seat with the 300 lecturers of
+    # smallest b: sum(a) + the 300 smallest b, whatever the order.
+    rng = np.random.default_rng(7)
+    requests, lecturers = 300, 400
+    a = rng.uniform(0, 50, size=requests)
+    b = rng.permutation(np.linspace(0, 40, lecturers))
+    base = a[:, None] + b[None, :]
+    expensive = np.argsort(b)[requests:]
+    forbid = rng.random((requests, len(expensive))) < 0.3
+    base[:, expensive] = np.where(forbid, np.inf, base[:, expensive])
+    problem = Problem(
+        base=base,
+        seat_request=np.arange(requests),
+        seat_month=np.zeros(requests, dtype=np.int64),
+        load=np.zeros((1, lecturers), dtype=np.int64),
+        cap=np.full(lecturers, 4),
+        clash=np.ones((requests, requests), dtype=bool),
+    )
+    solution = solve(problem, gap=0.0)
+    assert solution.proven_optimal
+    assert solution.filled == requests
+    assert is_feasible(problem, solution.assignment)
+    assert solution.cost == pytest.approx(a.sum() + np.sort(b)[:requests].sum())
+    assert len(set(solution.assignment.tolist())) == requests
 
-    problem = random_problem(seed + 200, seats=6, lecturers=3, requests=5)
-    monkeypatch.setattr(assignment, "DENSE_LIMIT", 0)
-    assert solve(problem).cost == pytest.approx(brute_force(problem))
+
+def test_a_node_limit_stops_the_search_with_an_honest_bound():
+    # Work bounded by nodes, not seconds: the plan is feasible and its bound is below it.
+    problem = random_problem(11, seats=6, lecturers=3, requests=5)
+    solution = solve(problem, node_limit=1)
+    assert is_feasible(problem, solution.assignment)
+    assert solution.lower_bound <= solution.cost + 1e-6
+    if not solution.proven_optimal:
+        assert solution.gap > 0
+
+
+def test_cliques_cover_every_clash():
+    from lecturer_corps.assignment import clique_cover
+
+    rng = np.random.default_rng(3)
+    clash = rng.random((40, 40)) < 0.2
+    clash = clash | clash.T
+    np.fill_diagonal(clash, True)
+    cliques = clique_cover(clash)
+    covered = np.zeros_like(clash)
+    for clique in cliques:
+        block = clash[np.ix_(clique, clique)]
+        assert block.all()  # a clique: every pair in it clashes
+        covered[np.ix_(clique, clique)] = True
+    assert (covered | ~clash).all()  # every clash (and every request) is in a clique
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -71,7 +129,7 @@ def test_auto_assign_is_optimal_across_months(seed):
     problem.seat_month = np.array([0, 0, 0, 1, 1, 1])
     problem.load = np.array([[1, 0], [0, 2]])
     problem.cap = np.array([2, 3])
-    solution = solve(problem)
+    solution = solve(problem, gap=0.0)
     assert solution.cost == pytest.approx(brute_force(problem))
 
 
