@@ -10,6 +10,8 @@ from accounts import roles
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRACTICUM_PRIVATE_ROOT = tmp_path / "private"
+    settings.LECTURER_CORPS_PRIVATE_ROOT = ""
     from django.core.cache import cache
 
     cache.clear()

@@ -24,6 +24,7 @@ docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import os
 import signal
@@ -42,12 +43,32 @@ REDIS_URL = "redis://127.0.0.1:6379/2"
 SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdef"
 
 
+@functools.cache
+def signing_key_pem() -> str:
+    """A throwaway Ed25519 key for this run: production settings refuse to start without one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=DATABASE_URL,
         DJANGO_SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        CERT_SIGNING_KEY=signing_key_pem(),
+        PRACTICUM_PRIVATE_ROOT=str(ROOT / "var" / "bench-private"),
+        SITE_URL="http://127.0.0.1",
         CELERY_BROKER_URL=REDIS_URL,
         CACHE_URL=REDIS_URL,
         EMAIL_URL="consolemail://",

@@ -1,9 +1,11 @@
 """Open Badges 3.0 credentials: the issuer key, VC-JWT signing, JWKS and the status list.
 
 - The issuer signs with one Ed25519 key (JOSE ``alg`` ``EdDSA``). In production the
-  PEM comes from the ``CERT_SIGNING_KEY`` environment variable; elsewhere a key is
-  generated once and kept in ``settings.CERT_SIGNING_KEY_FILE`` (outside MEDIA_ROOT,
-  so it is never served). The key id (``kid``) is the RFC 7638 thumbprint.
+  settings refuse to start without it and put the PEM in ``settings.CERT_SIGNING_KEY``,
+  whether it was given inline (``CERT_SIGNING_KEY``) or as a file
+  (``CERT_SIGNING_KEY_FILE``, lms/settings/required.py); elsewhere a key is generated
+  once and kept in ``settings.CERT_SIGNING_KEY_FILE`` (outside MEDIA_ROOT, so it is
+  never served). The key id (``kid``) is the RFC 7638 thumbprint.
 - A certificate's ``OpenBadgeCredential`` follows the VC 2.0 data model and OB 3.0
   (``validFrom``/``validUntil``). It is signed as a VC-JWT as OB 3.0 §8.2 describes:
   the JWT payload is the credential itself plus the registered claims iss, jti,
@@ -74,7 +76,8 @@ def signing_key() -> OKPKey:
     pem = getattr(settings, "CERT_SIGNING_KEY", "") or os.environ.get("CERT_SIGNING_KEY", "")
     if not pem and getattr(settings, "ENVIRONMENT", "") == "production":
         raise ImproperlyConfigured(
-            "Set CERT_SIGNING_KEY to the issuer's Ed25519 private key (PEM)."
+            "Set CERT_SIGNING_KEY (or CERT_SIGNING_KEY_FILE) to the issuer's Ed25519 "
+            "private key (PEM)."
         )
     return _load_key(pem or None, None if pem else str(_key_file()))
 

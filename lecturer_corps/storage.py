@@ -2,8 +2,8 @@
 
 Files are read back only through ``lecturer_corps.views.sign_in_sheet``, which checks
 who is asking. The location is ``LECTURER_CORPS_PRIVATE_ROOT`` if set, else
-``private/lecturer_corps`` beside MEDIA_ROOT (so a web server serving MEDIA_ROOT never
-serves these).
+``lecturer_corps/`` inside ``PRACTICUM_PRIVATE_ROOT`` (never derived from MEDIA_ROOT, so a
+web server serving MEDIA_ROOT never serves these).
 """
 
 from pathlib import Path
@@ -17,7 +17,7 @@ def private_root() -> Path:
     configured = getattr(settings, "LECTURER_CORPS_PRIVATE_ROOT", None)
     if configured:
         return Path(configured)
-    return Path(settings.MEDIA_ROOT).parent / "private" / "lecturer_corps"
+    return Path(settings.PRACTICUM_PRIVATE_ROOT) / "lecturer_corps"
 
 
 @deconstructible(path="lecturer_corps.storage.PrivateStorage")

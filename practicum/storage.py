@@ -1,8 +1,9 @@
 """Private storage for practicum evidence: never under MEDIA_ROOT, never at a public URL.
 
 Files are read back only through ``practicum.views.attachment``, which checks who is
-asking. The location is ``PRACTICUM_PRIVATE_ROOT`` if set, else ``private/`` beside
-MEDIA_ROOT (so a web server that serves MEDIA_ROOT never serves these).
+asking. The location is the ``PRACTICUM_PRIVATE_ROOT`` setting (its own setting, never
+derived from MEDIA_ROOT, so a web server that serves MEDIA_ROOT never serves these;
+production refuses a folder inside MEDIA_ROOT or a world-writable one).
 """
 
 from pathlib import Path
@@ -14,10 +15,7 @@ from django.utils.functional import cached_property
 
 
 def private_root() -> Path:
-    configured = getattr(settings, "PRACTICUM_PRIVATE_ROOT", None)
-    if configured:
-        return Path(configured)
-    return Path(settings.MEDIA_ROOT).parent / "private"
+    return Path(settings.PRACTICUM_PRIVATE_ROOT)
 
 
 @deconstructible(path="practicum.storage.PrivateStorage")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import os
 import random
@@ -54,6 +55,23 @@ REQUESTS_PER_COORDINATOR = 40
 MIX = ["Trainee", "Supervisor", "Coordinator"]
 
 
+@functools.cache
+def signing_key_pem() -> str:
+    """A throwaway Ed25519 key for this run: production settings refuse to start without one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def environment(port: int = 0) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -61,6 +79,8 @@ def environment(port: int = 0) -> dict[str, str]:
         DJANGO_SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SITE_URL=f"http://127.0.0.1:{port}",
+        CERT_SIGNING_KEY=signing_key_pem(),
+        PRACTICUM_PRIVATE_ROOT=str(ROOT / "var" / "bench-private"),
         CELERY_BROKER_URL=REDIS_URL,
         CACHE_URL=REDIS_URL,
         EMAIL_URL="consolemail://",

@@ -178,6 +178,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
+# Private files (practicum evidence; sign-in sheet photos in its lecturer_corps/ unless
+# LECTURER_CORPS_PRIVATE_ROOT says otherwise) are served only by permission-checked views.
+# Their folder is its own setting, not derived from MEDIA_ROOT: a MEDIA_ROOT in a shared
+# temporary folder must not take private evidence with it. Production requires it and
+# refuses a folder inside MEDIA_ROOT or inside a world-writable one (lms/settings/required.py).
+PRACTICUM_PRIVATE_ROOT = Path(
+    env.str("PRACTICUM_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
+)
+LECTURER_CORPS_PRIVATE_ROOT = env.str("LECTURER_CORPS_PRIVATE_ROOT", default="")
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
