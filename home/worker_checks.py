@@ -1,4 +1,4 @@
-"""Checks a Celery worker makes when it starts (connected in ``lms/celery.py``).
+"""Checks a Celery worker makes when it starts (connected in ``home/apps.py``).
 
 Workers render PDFs (certificates, reports): without HarfBuzz's subsetter a
 certificate takes seconds instead of milliseconds, and without the CJK and

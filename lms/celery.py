@@ -8,7 +8,6 @@ django-celery-beat's database scheduler keeps them in sync.
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 
@@ -34,10 +33,3 @@ def gather_beat_schedule() -> dict:
 @app.on_after_finalize.connect
 def _install_beat_schedule(sender, **kwargs):
     sender.conf.beat_schedule = gather_beat_schedule()
-
-
-@worker_ready.connect
-def _check_system_packages(sender=None, **kwargs):
-    from home.worker_checks import warn_missing_system_packages
-
-    warn_missing_system_packages(sender=sender, **kwargs)

@@ -36,3 +36,14 @@ def test_check_runs_when_a_worker_is_ready(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="lms.worker"):
         worker_ready.send(sender=None)
     assert any("libpango-1.0-0" in record.getMessage() for record in caplog.records)
+
+
+def test_the_check_is_connected_to_worker_start():
+    from celery.signals import worker_ready
+
+    import weakref
+
+    receivers = [
+        r() if isinstance(r, weakref.ReferenceType) else r for _key, r in worker_ready.receivers
+    ]
+    assert worker_checks.warn_missing_system_packages in receivers
