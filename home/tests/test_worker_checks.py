@@ -39,9 +39,9 @@ def test_check_runs_when_a_worker_is_ready(monkeypatch, caplog):
 
 
 def test_the_check_is_connected_to_worker_start():
-    from celery.signals import worker_ready
-
     import weakref
+
+    from celery.signals import worker_ready
 
     receivers = [
         r() if isinstance(r, weakref.ReferenceType) else r for _key, r in worker_ready.receivers
