@@ -67,6 +67,35 @@ def test_the_right_password_works_before_the_limit(client, trainee):
     assert is_logged_in(client)
 
 
+def test_a_classroom_of_sixty_logs_in_from_one_address_and_failures_are_still_limited(db):
+    """Successful log-ins are not counted against the address; failed ones still are."""
+    from django.test import Client
+
+    from accounts import roles
+    from tests.factories import make_user
+
+    classroom = [make_user(roles.TRAINEE) for _pupil in range(60)]
+    for pupil in classroom:
+        pupil_client = Client(REMOTE_ADDR="10.20.30.40")
+        response = allauth_login(pupil_client, pupil.username, PASSWORD)
+        assert response.status_code == 302, pupil.username
+        assert is_logged_in(pupil_client)
+    intruder = Client(REMOTE_ADDR="10.20.30.40")
+    for number in range(10):
+        response = allauth_login(intruder, classroom[number].username, "wrong-password")
+        assert LOCKED_OUT not in error_codes(response)
+    response = allauth_login(intruder, classroom[10].username, PASSWORD)
+    assert LOCKED_OUT in error_codes(response)
+    assert not is_logged_in(intruder)
+
+
+def test_a_flood_of_log_in_posts_from_one_address_meets_the_ceiling(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+    for _post in range(3):
+        assert client.post("/accounts/login/", {}).status_code == 200
+    assert client.post("/accounts/login/", {}).status_code == 429
+
+
 def test_two_factor_codes_lock_out_after_five_wrong_ones_even_with_the_right_code(
     client, coordinator
 ):
