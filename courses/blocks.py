@@ -4,9 +4,10 @@ Every block has an icon, a template in ``templates/blocks/``, a preview value an
 description. Names and value keys are a contract with the seed curriculum
 (``courses/curriculum.py``); see the course content format.
 
-``LESSON_BLOCKS`` is the single list the lesson body is built from. Another app adds
-its block by appending to it (e.g. ``("quiz", QuizBlock())``) and making the
-courses migration that follows.
+``LESSON_BLOCKS`` is the single list the lesson body is built from. A block that
+shows another app's objects names their model lazily (``SnippetChooserBlock(
+"quizzes.Quiz")``, like a ``ForeignKey("app.Model")``), so courses imports no app
+above it (the import-linter layers in ``pyproject.toml``).
 
 Rendering: a lesson body is rendered once per lesson revision and language and
 cached (``courses.selectors.lesson_body_segments``). A block whose output depends on
@@ -22,8 +23,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
-
-from quizzes.blocks import QuizBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link"]
 REFLECTION_MAX_LENGTH_LIMIT = 5000
@@ -223,6 +223,37 @@ class ReflectionPromptBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context=parent_context)
         answers = (parent_context or {}).get("reflection_answers") or {}
         context["answer"] = answers.get((parent_context or {}).get("block_id"))
+        return context
+
+
+class QuizBlock(blocks.StructBlock):
+    """A quiz inside a lesson. Passing it completes the lesson when the lesson requires it."""
+
+    quiz = SnippetChooserBlock("quizzes.Quiz", label=_("Quiz"))
+    intro = blocks.TextBlock(
+        required=False, label=_("Introduction"), help_text=_("A sentence before the quiz.")
+    )
+
+    class Meta:
+        icon = "form"
+        label = _("Quiz")
+        template = "quizzes/blocks/quiz_block.html"
+        description = _("A quiz from the question bank; trainees start it from the lesson.")
+        preview_value = {"intro": _("Check what you have learnt in this lesson.")}
+        # Shows the trainee's own result, so the lesson renders it on each request.
+        render_per_request = True
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        parent_context = parent_context or {}
+        request = parent_context.get("request")
+        page = parent_context.get("page") or parent_context.get("self")
+        quiz = value.get("quiz")
+        context["lesson_id"] = getattr(page, "pk", None)
+        context["quiz_grade"] = None
+        user = getattr(request, "user", None)
+        if quiz is not None and user is not None and user.is_authenticated:
+            context["quiz_grade"] = quiz.grades.filter(user=user).first()
         return context
 
 
