@@ -112,8 +112,45 @@ def api_client():
     return ApiClient()
 
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
+
+
+def restore_migrated_rows_for_transactional_tests(items):
+    """Every transactional test starts from the rows the migrations made (serialized rollback).
+
+    A transactional test ends by emptying every table. Without serialized rollback, Django
+    then re-creates content types and permissions (post_migrate) under new ids, while the
+    other rows the migrations made (Wagtail's locale, root page and collection, the role
+    groups' permissions, the practicum defaults) stay gone. Each such test then depended on
+    which transactional test ran before it, and a serialized test after a plain one failed
+    in set-up: restoring the saved content types collided with the re-created ones
+    (IntegrityError on django_content_type). With serialized rollback on every transactional
+    test, each starts from the same migrated rows, with the ids the content-type cache holds,
+    and post_migrate is not run between them. (pytest-django runs all ordinary database
+    tests, in whatever order, before the transactional ones, so those never see a flushed
+    database.)
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: pass django_db options by keyword")
+        options = dict(marker.kwargs) if marker is not None else {}
+        transactional = (
+            options.get("transaction")
+            or options.get("reset_sequences")
+            or TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        if transactional and not options.get("serialized_rollback"):
+            options.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**options), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests skip without Chromium, unless REQUIRE_BROWSER_TESTS makes that a failure."""
+    """Transactional tests restore the migrated rows; browser tests need Chromium.
+
+    Browser tests skip without Chromium, unless REQUIRE_BROWSER_TESTS makes that a failure.
+    """
+    restore_migrated_rows_for_transactional_tests(items)
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if os.path.exists(chromium) or os.environ.get("REQUIRE_BROWSER_TESTS"):
         return

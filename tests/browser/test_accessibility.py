@@ -133,7 +133,7 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
                             jar.append({"name": "sessionid", "value": cookies[username]})
                         context.add_cookies([{**c, "domain": host, "path": "/"} for c in jar])
                         contexts[username, viewport] = context.new_page()
-                        contexts[username, viewport].set_default_timeout(15_000)
+                        contexts[username, viewport].set_default_timeout(60_000)
                     page = contexts[username, viewport]
                     try:
                         response = page.goto(live_server.url + paths[name])
@@ -148,7 +148,9 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
                     page.context.close()
             yield results
         finally:
-            call_command("flush", interactive=False, verbosity=0)
+            # Without post_migrate: the next transactional test restores the migrated rows
+            # itself, with their saved ids (serialized rollback, see conftest.py).
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
