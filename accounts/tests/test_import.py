@@ -510,7 +510,7 @@ def test_two_simultaneous_imports_of_one_list_create_each_person_once(places):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
     assert all(report.ok for report in reports) and len(reports) == 2
     assert sorted(report.created for report in reports) == [0, 2]
     assert User.objects.filter(email="lina@example.org").count() == 1

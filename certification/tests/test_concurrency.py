@@ -34,7 +34,7 @@ def run_together(functions):
 
     def worker(index, function):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             results[index] = function()
         except Exception as exc:  # noqa: BLE001 — collected and reported by the test
             errors.append(exc)
@@ -45,7 +45,7 @@ def run_together(functions):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
     return results, errors
 
 

@@ -107,8 +107,10 @@ def test_worker_killed_mid_write_leaves_no_partial_pdf_and_the_task_is_retried(w
         app.conf[key] = False
     try:
         render_certificate.apply_async((certificate.pk,), queue=worker["queue"])
-        assert wait_for(worker["mark"].exists, 90), "the worker never started rendering"
-        time.sleep(0.3)
+        # The mark holds the rendering child's pid once it is paused before the rename.
+        assert wait_for(
+            lambda: worker["mark"].exists() and worker["mark"].read_text().strip(), 90
+        ), "the worker never started rendering"
         child = int(worker["mark"].read_text())
         partial = list(target.parent.glob(f"{target.name}.*.part"))
         assert partial and not target.exists()  # paused between write and rename

@@ -5,7 +5,6 @@ run; the comparisons it relies on are tested everywhere.
 """
 
 import os
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -63,9 +62,7 @@ def small_site(file_storage):
 
 @postgres_drill
 def test_drill_restores_every_row_file_and_certificate(small_site, tmp_path, capsys):
-    started = time.perf_counter()
     call_command("restore_drill", workdir=str(tmp_path / "drill"))
-    elapsed = time.perf_counter() - started
 
     output = capsys.readouterr().out
     assert "Restore drill passed." in output
@@ -73,7 +70,6 @@ def test_drill_restores_every_row_file_and_certificate(small_site, tmp_path, cap
     assert '"files": 2' in output
     assert (tmp_path / "drill" / "database.dump").stat().st_size > 0
     assert (tmp_path / "drill" / "restored" / "private" / "practicum" / "1").is_dir()
-    print(f"restore drill: {elapsed:.2f} s")
 
 
 @postgres_drill

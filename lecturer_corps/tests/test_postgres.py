@@ -30,7 +30,7 @@ def _in_threads(*functions):
 
     def run(index, function):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             results[index] = ("ok", function())
         except Exception as exc:  # the test inspects what each thread met
             results[index] = ("error", exc)
@@ -41,7 +41,7 @@ def _in_threads(*functions):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
     return results
 
 

@@ -35,7 +35,7 @@ def run_together(target, count):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(30)
+        thread.join(timeout=120)  # a guard against a hung thread, not a budget
     return results, errors
 
 
