@@ -16,18 +16,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
     Workflow,
-    WorkflowPage,
-    WorkflowTask,
 )
 
 from accounts import roles
 
-from . import services
+from . import moderation, services
 from .models import (
     Cohort,
     CohortMembership,
@@ -45,8 +42,6 @@ CATALOGUE_INTRO = (
     "<p>心理咨询师与家庭教育指导师两个方向的培训课程，以及两者共用的公共基础课程。"
     "选课后即可在手机上学习，进度自动保存。</p>"
 )
-WORKFLOW_NAME = "Course approval"
-TASK_NAME = "Second expert review"
 COHORT_NAME = "2027 吐鲁番心理咨询师培训一班"
 BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a52-3f4e-4c55-9a53-1d2f0c7b8e10")
 
@@ -55,24 +50,35 @@ BLOCK_ID_NAMESPACE = uuid.UUID("6f1c1a52-3f4e-4c55-9a53-1d2f0c7b8e10")
 
 
 def ensure_catalogue() -> CourseCatalogue:
-    """The catalogue page under the home page (created by the home seed)."""
+    """The catalogue page under the default site's home page.
+
+    The home page is the home seed's (``seed_demo`` runs it first); courses finds it
+    through Wagtail's default site rather than importing the app above it.
+    """
     catalogue = CourseCatalogue.objects.first()
     if catalogue is not None:
         if catalogue.slug != CATALOGUE_SLUG:  # lessons are routed fast under /learn/
             catalogue.slug = CATALOGUE_SLUG
             catalogue.save_revision().publish()
         return catalogue
-    from home.models import HomePage
-
-    home = HomePage.objects.first()
-    if home is None:
-        from home.seed import seed as seed_home
-
-        home = seed_home()
+    home = _site_home_page()
     catalogue = CourseCatalogue(title=CATALOGUE_TITLE, slug=CATALOGUE_SLUG, intro=CATALOGUE_INTRO)
     home.add_child(instance=catalogue)
     catalogue.save_revision().publish()
     return catalogue
+
+
+def _site_home_page():
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    page = site.root_page.specific if site else None
+    if page is None or not CourseCatalogue.can_create_at(page):
+        raise RuntimeError(
+            "The site has no home page for the course catalogue yet: seed the home page "
+            "first (manage.py seed_demo does it in order)."
+        )
+    return page
 
 
 def _comparable(value):
@@ -212,20 +218,22 @@ def build_curriculum(catalogue: CourseCatalogue, programmes: list[dict]) -> dict
 
 
 def ensure_authoring_setup(catalogue: CourseCatalogue) -> Workflow:
-    """Supervising experts author under the catalogue; a second one approves.
+    """Supervising experts author under the catalogue; another one approves.
 
-    Gives the supervisor group add/change/publish page permissions on the catalogue,
+    Gives the supervisor group add/change page permissions on the catalogue (never
+    publish: pages go live only through the workflow, see ``courses.moderation``),
     image and document permissions on the root collection, and assigns the
-    "Course approval" workflow (one group approval task for supervisors) to it.
+    "Course approval" workflow (one independent review by supervisors) to it.
     """
     group, _created = Group.objects.get_or_create(name=roles.SUPERVISOR)
-    for permission_type in ("add", "change", "publish"):
+    for permission_type in ("add", "change"):
         permission = Permission.objects.get(
             content_type__app_label="wagtailcore", codename=f"{permission_type}_page"
         )
         GroupPagePermission.objects.get_or_create(
             group=group, page=catalogue, permission=permission
         )
+    GroupPagePermission.objects.filter(group=group, permission__codename="publish_page").delete()
     root_collection = Collection.get_first_root_node()
     for app_label, codenames in {
         "wagtailimages": ["add_image", "change_image", "choose_image"],
@@ -238,17 +246,7 @@ def ensure_authoring_setup(catalogue: CourseCatalogue) -> Workflow:
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=root_collection, permission=permission
             )
-    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    if not workflow.active:
-        workflow.active = True
-        workflow.save(update_fields=["active"])
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
-    task.groups.set([group])
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
-    return workflow
+    return moderation.ensure_course_workflow(catalogue)
 
 
 # --- Learners ---------------------------------------------------------------

@@ -25,6 +25,12 @@ def ensure_wagtail_root() -> None:
 
 def catalogue() -> CourseCatalogue:
     ensure_wagtail_root()
+    from home.models import HomePage
+
+    if not HomePage.objects.exists():
+        from home.seed import seed as seed_home
+
+        seed_home()
     return ensure_catalogue()
 
 

@@ -7,6 +7,7 @@ from wagtail.models import GroupPagePermission, Revision, WorkflowPage
 from accounts import roles
 from courses import seed
 from courses.models import Cohort, Course, Enrolment, Lesson, Module, Programme
+from courses.moderation import IndependentReviewTask
 from tests.factories import make_user
 
 FIXTURE = [
@@ -123,7 +124,9 @@ FIXTURE = [
 
 @pytest.fixture
 def built(db):
-    catalogue = seed.ensure_catalogue()
+    from courses.tests.factories import catalogue as make_catalogue
+
+    catalogue = make_catalogue()
     return catalogue, seed.build_curriculum(catalogue, FIXTURE)
 
 
@@ -173,7 +176,7 @@ def test_reflection_block_ids_are_stable_across_runs(built):
     assert Lesson.objects.get(title="三个年龄段").body[3].id == before
 
 
-def test_authoring_setup_gives_supervisors_page_rights_and_a_workflow(built):
+def test_authoring_setup_gives_supervisors_edit_rights_and_an_independent_review(built):
     catalogue, _ = built
 
     workflow = seed.ensure_authoring_setup(catalogue)
@@ -185,9 +188,10 @@ def test_authoring_setup_gives_supervisors_page_rights_and_a_workflow(built):
             "permission__codename", flat=True
         )
     )
-    assert codenames == {"add_page", "change_page", "publish_page"}
+    assert codenames == {"add_page", "change_page"}  # publishing only through the workflow
     assert WorkflowPage.objects.get(page=catalogue).workflow == workflow
     task = workflow.tasks.get().specific
+    assert isinstance(task, IndependentReviewTask)
     assert list(task.groups.all()) == [group]
     course = Course.objects.first()
     assert course.get_workflow() == workflow

@@ -10,8 +10,9 @@ default 10,000 trainees, 200 courses, 2,000 lessons and 100,000 progress rows;
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from home.management.commands.seed_demo import SEED_APPS
 from lms.optional import app_module
+
+from .seed_demo import SEED_APPS
 
 
 def scale_modules():
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         if settings.ENVIRONMENT == "production":
             raise CommandError("seed_scale refuses to run under production settings.")
         only = set(options.get("only") or [])
+        from home.seed import seed as seed_site_tree
+
+        seed_site_tree()  # the page tree the scale courses hang under
         for app_label, module in scale_modules():
             if only and app_label not in only:
                 continue
