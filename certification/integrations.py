@@ -180,10 +180,6 @@ def final_evaluations(users, qualification) -> dict[int, str]:
 
 def cohorts_in_scope(district) -> list:
     """The cohorts a coordinator scoped to ``district`` manages (None = whole city)."""
-    from django.apps import apps
-
-    if not apps.is_installed("courses"):
-        return []
     from courses.models import Cohort
 
     return list(Cohort.objects.in_scope(district).order_by("-starts_on", "name"))

@@ -15,8 +15,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
-
 
 @dataclass(frozen=True)
 class CourseInfo:
@@ -51,8 +49,6 @@ class AppSources:
     # --- courses ------------------------------------------------------------
 
     def required_courses(self, certification, targets) -> list[CourseInfo] | None:
-        if not apps.is_installed("courses"):
-            return None
         from . import integrations
 
         return integrations.required_courses(certification.code, targets)
@@ -63,8 +59,6 @@ class AppSources:
         return integrations.course_completions(users, course_ids)
 
     def continuing_education_hours(self, users, windows) -> dict[int, Decimal] | None:
-        if not apps.is_installed("courses"):
-            return None
         from . import integrations
 
         return integrations.continuing_education_hours(users, windows)
@@ -72,8 +66,6 @@ class AppSources:
     # --- quizzes --------------------------------------------------------------
 
     def required_quizzes(self, certification, targets) -> list[QuizInfo] | None:
-        if not apps.is_installed("quizzes"):
-            return None
         from . import integrations
 
         return integrations.required_quizzes(certification.code, targets)
@@ -86,15 +78,11 @@ class AppSources:
     # --- practicum ------------------------------------------------------------
 
     def practicum_lines(self, users, qualification) -> dict[int, list[PracticumLine]] | None:
-        if not apps.is_installed("practicum"):
-            return None
         from . import integrations
 
         return integrations.practicum_lines(users, qualification)
 
     def final_evaluations(self, users, qualification) -> dict[int, str] | None:
-        if not apps.is_installed("practicum"):
-            return None
         from . import integrations
 
         return integrations.final_evaluations(users, qualification)

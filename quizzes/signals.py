@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from django.apps import apps
-
 from .lessons import quiz_ids_in_page
 
 
 def link_quizzes_to_course(sender, instance, **kwargs):
     """On publishing a lesson, link its unlinked quizzes to the lesson's course (for gradebooks)."""
-    if not apps.is_installed("courses"):
-        return
     from courses.models import Course, Lesson
 
     if not isinstance(instance.specific, Lesson):
