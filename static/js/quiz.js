@@ -15,7 +15,8 @@
     pending = null;
     var data = new FormData(form);
     data.set("action", "save");
-    return fetch(form.action, {
+    // Not form.action: the form's buttons are named "action", which shadows the property.
+    return fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       credentials: "same-origin",

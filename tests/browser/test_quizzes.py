@@ -50,9 +50,16 @@ def test_trainee_answers_a_quiz_on_a_phone_and_sees_the_result(phone, live_serve
     phone.locator("form[action$='/start/'] button[type=submit]").click()
     phone.wait_for_url("**/attempts/**")
     assert phone.locator(".quiz-timer-value").is_visible()
-    phone.get_by_label("建立信任关系").check()
-    phone.locator("input[type=radio][value=false]").check()
-    phone.wait_for_timeout(1500)  # autosave
+    # The autosave after the second answer carries both (multipart: the true/false value).
+    with phone.expect_response(
+        lambda response: (
+            response.request.method == "POST"
+            and "\r\n\r\nfalse\r\n" in (response.request.post_data or "")
+        )
+    ) as autosave:
+        phone.get_by_label("建立信任关系").check()
+        phone.locator("input[type=radio][value=false]").check()
+    assert autosave.value.ok
     phone.locator("button[name=action][value=next]").click()
     phone.wait_for_load_state()
     phone.locator("input[name=q3]").fill("命名")
