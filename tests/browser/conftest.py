@@ -36,7 +36,7 @@ def phone(browser):
     """A page in a phone-sized viewport (390×844), as most trainees use the site."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # a guard for a loaded machine, not a budget
     yield page
     context.close()
 
@@ -45,7 +45,7 @@ def phone(browser):
 def desktop(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # a guard for a loaded machine, not a budget
     yield page
     context.close()
 

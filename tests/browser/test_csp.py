@@ -132,11 +132,12 @@ def test_the_watch_sees_a_blocked_inline_script(desktop, live_server, learning):
     # refused by the browser, and both signals report it.
     watch = CspWatch(desktop)
     watch.visit(f"{live_server.url}/accounts/login/")
-    desktop.evaluate(
-        """() => { const s = document.createElement("script");
-                   s.textContent = "window.__ran = true;"; document.body.append(s); }"""
-    )
-    desktop.wait_for_timeout(300)
+    with desktop.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        desktop.evaluate(
+            """() => { const s = document.createElement("script");
+                       s.textContent = "window.__ran = true;"; document.body.append(s); }"""
+        )
+    desktop.wait_for_function("window.__cspViolations.length > 0")
     assert desktop.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in watch.violations())
     assert watch.console

@@ -2,7 +2,6 @@
 resubmits; the supervisor approves; the trainee's ledger moves."""
 
 import datetime
-import time
 
 import pytest
 
@@ -11,6 +10,20 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TOTP_COUNTER = 59_000_000  # one fixed 30-second window (in 2026)
+
+
+@pytest.fixture(autouse=True)
+def _totp_window(monkeypatch):
+    """The live server (a thread of this process) checks codes against one fixed window.
+
+    With the real clock, a code made just before a 30-second boundary and checked just
+    after it is refused, which a slow machine makes likely.
+    """
+    monkeypatch.setattr(
+        "allauth.mfa.totp.internal.auth.yield_hotp_counters_from_time",
+        lambda: iter([TOTP_COUNTER]),
+    )
 
 
 @pytest.fixture
@@ -46,7 +59,7 @@ def practicum_pair(transactional_db):
 def totp_code() -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(TOTP_SECRET, TOTP_COUNTER))
 
 
 def approved_total(page, live_server, trainee) -> str:
