@@ -617,3 +617,7 @@ class CohortMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort_id} · {self.user_id}"
+
+
+# The workflow task of course moderation lives beside its rules (see ``courses.moderation``).
+from .moderation import IndependentReviewTask  # noqa: E402, F401

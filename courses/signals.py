@@ -6,10 +6,13 @@ lessons of the course are complete; certification listens to it.
 When an editor publishes, unpublishes, moves or deletes a module or lesson, the
 course's ``outline_changed_at`` is bumped (the cached outline is keyed by it) and the
 stored progress of its enrolments is recomputed by a task.
+
+A course catalogue created after the migrations (a new site) gets the "Course approval"
+workflow at once, so course pages are never without moderation (``courses.moderation``).
 """
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -72,11 +75,21 @@ def _on_move(sender, instance, parent_page_before=None, parent_page_after=None, 
             outline_changed(path)
 
 
+def _on_catalogue_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from .moderation import ensure_course_workflow
+
+        ensure_course_workflow(instance)
+
+
 def connect() -> None:
-    from .models import Lesson, Module
+    from .models import CourseCatalogue, Lesson, Module
 
     page_published.connect(_on_publish_change, dispatch_uid="courses.outline.published")
     page_unpublished.connect(_on_publish_change, dispatch_uid="courses.outline.unpublished")
     post_page_move.connect(_on_move, dispatch_uid="courses.outline.moved")
     for model in (Lesson, Module):
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"courses.outline.{model}")
+    post_save.connect(
+        _on_catalogue_created, sender=CourseCatalogue, dispatch_uid="courses.catalogue.workflow"
+    )

@@ -19,6 +19,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = "Talent Pool LMS"
+# Course pages are published only by approving their workflow (courses.moderation).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow_finish.publish_approved_revision"
 
 INSTALLED_APPS = [
     # Project apps first so their templates and translations win.
