@@ -15,8 +15,6 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.optional import app_module
-
 from .models import (
     Certificate,
     CertificateStatus,
@@ -235,16 +233,14 @@ def eligible_users(certification, users, *, sources=None):
 def verified_sessions_delivered(users, windows) -> dict[int, int]:
     """Verified sessions each user delivered as a lecturer within their window.
 
-    The interface the lecturer corps fills: ``lecturer_corps.selectors.
-    verified_sessions_by_lecturer(users, windows) -> {user_id: count}`` (``users`` a
-    queryset, ``windows`` ``{user_id: (first_day, last_day)}``), counting sessions a
-    coordinator verified. Until that function exists every count is 0.
+    The lecturer corps provides the counter when it is ready
+    (``certification.signals.provide_delivered_sessions``): ``users`` a queryset,
+    ``windows`` ``{user_id: (first_day, last_day)}``, counting sessions a coordinator
+    verified.
     """
-    module = app_module("lecturer_corps", "selectors")
-    counter = getattr(module, "verified_sessions_by_lecturer", None) if module else None
-    if counter is None:
-        return {}
-    return counter(users, windows)
+    from .signals import delivered_sessions
+
+    return delivered_sessions(users, windows)
 
 
 # --- certificate lists ---------------------------------------------------------

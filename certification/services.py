@@ -25,8 +25,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from outbox.services import enqueue, enqueue_many
 
-from . import permissions, selectors
+from . import permissions, selectors, tasks
 from .models import (
     BulkIssueItem,
     BulkIssueItemState,
@@ -192,29 +193,16 @@ def _create_certificate(
     return certificate
 
 
-def _on_commit(function, *args) -> None:
-    """Run ``function(*args)`` after the commit; an exception there is logged, never raised."""
-
-    def callback():
-        function(*args)
-
-    callback.__qualname__ = f"on_commit:{getattr(function, '__qualname__', function)!s}"
-    transaction.on_commit(callback, robust=True)
-
-
 def _after_issue(certificate: Certificate, *, notify: bool = True, queue_pdf: bool = True) -> None:
-    """Queue the PDF and the e-mail once the transaction commits; failures there are logged only."""
-    from . import tasks
-
+    """Queue the PDF and the e-mail in the outbox, in the issuing transaction: they exist
+    exactly when the certificate does, and a broker outage delays them, never fails the issue."""
     if queue_pdf:
-        _on_commit(tasks.render_certificate.delay, certificate.pk)
+        enqueue(tasks.render_certificate, certificate.pk)
     if notify:
-        _on_commit(_send_issued_email, certificate.pk)
+        enqueue(tasks.email_holder, certificate.pk, "issued")
 
 
-def issue_certificate(
-    *, trainee, certification, issued_by, request=None, queue_pdf: bool = True
-) -> Certificate:
+def issue_certificate(*, trainee, certification, issued_by, queue_pdf: bool = True) -> Certificate:
     """Issue ``certification`` to ``trainee`` once every initial requirement is met.
 
     Idempotent: when the trainee already holds a certificate of this type (first
@@ -265,7 +253,6 @@ def issue_certificate(
             "certification.certificate.issue",
             actor=issued_by,
             obj=certificate,
-            request=request,
             changes={
                 "serial": certificate.serial,
                 "certification": certification.code,
@@ -278,19 +265,17 @@ def issue_certificate(
     return certificate
 
 
-def claim_certificate(*, trainee, certification, request=None):
+def claim_certificate(*, trainee, certification):
     """The trainee's "get my certificate": issues (automatic types) or asks for approval.
 
     Returns the certificate or the pending ``IssueRequest``.
     """
     if certification.issue_mode == IssueMode.AUTOMATIC:
-        return issue_certificate(
-            trainee=trainee, certification=certification, issued_by=trainee, request=request
-        )
-    return request_approval(trainee=trainee, certification=certification, request=request)
+        return issue_certificate(trainee=trainee, certification=certification, issued_by=trainee)
+    return request_approval(trainee=trainee, certification=certification)
 
 
-def request_approval(*, trainee, certification, request=None, cycle=0) -> IssueRequest:
+def request_approval(*, trainee, certification, cycle=0) -> IssueRequest:
     """Put an eligible trainee in the coordinators' approval queue (idempotent)."""
     users = get_user_model().objects.filter(pk=trainee.pk)
     if _current_for_cycle(certification, trainee, cycle) is not None:
@@ -323,13 +308,12 @@ def request_approval(*, trainee, certification, request=None, cycle=0) -> IssueR
             "certification.request.create",
             actor=trainee,
             obj=issue_request,
-            request=request,
             changes={"certification": certification.code, "cycle": cycle},
         )
     return issue_request
 
 
-def approve_request(*, issue_request, approved_by, request=None) -> Certificate:
+def approve_request(*, issue_request, approved_by) -> Certificate:
     """A coordinator approves a pending request: the certificate is issued (or renewed)."""
     permissions.check_manage(approved_by, issue_request.trainee)
     issue_request.refresh_from_db(fields=["status"])
@@ -340,15 +324,14 @@ def approve_request(*, issue_request, approved_by, request=None) -> Certificate:
             trainee=issue_request.trainee,
             certification=issue_request.certification,
             issued_by=approved_by,
-            request=request,
         )
     current = _current_for_cycle(
         issue_request.certification, issue_request.trainee, issue_request.cycle - 1
     )
-    return renew_certificate(certificate=current, renewed_by=approved_by, request=request)
+    return renew_certificate(certificate=current, renewed_by=approved_by)
 
 
-def reject_request(*, issue_request, rejected_by, note: str, request=None) -> IssueRequest:
+def reject_request(*, issue_request, rejected_by, note: str) -> IssueRequest:
     permissions.check_manage(rejected_by, issue_request.trainee)
     note = (note or "").strip()
     if not note:
@@ -366,7 +349,6 @@ def reject_request(*, issue_request, rejected_by, note: str, request=None) -> Is
             "certification.request.reject",
             actor=rejected_by,
             obj=locked,
-            request=request,
             changes={"certification": locked.certification.code},
         )
     return locked
@@ -435,22 +417,21 @@ def ensure_certificate_pdf(certificate, *, force: bool = False) -> str:
 
 
 def _tell_lecturer_corps(holder_id: int) -> None:
-    """The lecturer corps re-checks the holder's coming sessions (revoked or expired certificate)."""
-    from lms.optional import app_module
+    """Tell the apps above (the lecturer corps re-checks the holder's coming sessions):
+    sent in the caller's transaction, so what receivers queue exists exactly when the
+    change commits (``certification.signals``)."""
+    from .signals import certificate_changed
 
-    module = app_module("lecturer_corps", "tasks")
-    task = getattr(module, "certificate_changed", None) if module else None
-    if task is not None:
-        task.delay(holder_id)
+    certificate_changed.send(sender=Certificate, holder_id=holder_id)
 
 
-def revoke_certificate(*, certificate, revoked_by, reason: str, request=None) -> Certificate:
+def revoke_certificate(*, certificate, revoked_by, reason: str) -> Certificate:
     """Revoke with a reason. The verification page, the API and the status list say so at once."""
     permissions.check_manage(revoked_by, certificate.holder)
-    return _revoke(certificate=certificate, revoked_by=revoked_by, reason=reason, request=request)
+    return _revoke(certificate=certificate, revoked_by=revoked_by, reason=reason)
 
 
-def _revoke(*, certificate, revoked_by, reason: str, request=None) -> Certificate:
+def _revoke(*, certificate, revoked_by, reason: str) -> Certificate:
     """Revoke without the permission check (callers: ``revoke_certificate``, the demo seed,
     ``privacy.services.anonymise_person`` which checks its own)."""
     reason = (reason or "").strip()
@@ -469,15 +450,14 @@ def _revoke(*, certificate, revoked_by, reason: str, request=None) -> Certificat
             "certification.certificate.revoke",
             actor=revoked_by,
             obj=locked,
-            request=request,
             changes={"serial": locked.display_serial, "reason": locked.revocation_reason},
         )
-        _on_commit(_tell_lecturer_corps, locked.holder_id)
+        _tell_lecturer_corps(locked.holder_id)
     return locked
 
 
 def reissue_certificate(
-    *, certificate, reissued_by, reason: str, holder_name: str | None = None, request=None
+    *, certificate, reissued_by, reason: str, holder_name: str | None = None
 ) -> Certificate:
     """A new version of the same serial (e.g. after a name correction); the old one is superseded.
 
@@ -524,7 +504,6 @@ def reissue_certificate(
             "certification.certificate.reissue",
             actor=reissued_by,
             obj=new,
-            request=request,
             changes={
                 "serial": new.display_serial,
                 "supersedes": old.display_serial,
@@ -537,7 +516,7 @@ def reissue_certificate(
     return new
 
 
-def renew_certificate(*, certificate, renewed_by, request=None) -> Certificate:
+def renew_certificate(*, certificate, renewed_by) -> Certificate:
     """A new certificate (new serial, next cycle) once the renewal requirements are met.
 
     Allowed from ``renewal_window_days`` before expiry onwards, and after expiry. The
@@ -610,7 +589,6 @@ def renew_certificate(*, certificate, renewed_by, request=None) -> Certificate:
             "certification.certificate.renew",
             actor=renewed_by,
             obj=new,
-            request=request,
             changes={"serial": new.serial, "renews": certificate.display_serial},
         )
         _after_issue(new)
@@ -618,12 +596,12 @@ def renew_certificate(*, certificate, renewed_by, request=None) -> Certificate:
     return new
 
 
-def claim_renewal(*, certificate, holder, request=None):
+def claim_renewal(*, certificate, holder):
     """The holder's "renew": renews (automatic types) or asks a coordinator to approve."""
     if certificate.holder_id != holder.pk:
         raise PermissionDenied(_("You may not renew this certificate."))
     if certificate.certification.issue_mode == IssueMode.AUTOMATIC:
-        return renew_certificate(certificate=certificate, renewed_by=holder, request=request)
+        return renew_certificate(certificate=certificate, renewed_by=holder)
     opens = selectors.renewal_opens_on(certificate)
     if opens is None or timezone.localdate() < opens:
         raise CertificationError(_("Renewal is not open yet."))
@@ -648,7 +626,6 @@ def claim_renewal(*, certificate, holder, request=None):
                 "certification.request.create",
                 actor=holder,
                 obj=issue_request,
-                request=request,
                 changes={"certification": certificate.certification.code, "renewal": True},
             )
     return issue_request
@@ -678,7 +655,7 @@ def record_expiries(today: datetime.date | None = None) -> int:
                     "expired_on": str(certificate.expires_on),
                 },
             )
-            _on_commit(_tell_lecturer_corps, certificate.holder_id)
+            _tell_lecturer_corps(certificate.holder_id)
             count += 1
     return count
 
@@ -729,7 +706,7 @@ def send_expiry_reminders(today: datetime.date | None = None) -> int:
                 obj=certificate,
                 changes={"days_before": threshold, "expires_on": str(certificate.expires_on)},
             )
-            _on_commit(_send_reminder_email, certificate.pk, threshold)
+            enqueue(tasks.email_holder, certificate.pk, "expiry_reminder", threshold)
         sent += 1
     return sent
 
@@ -737,7 +714,10 @@ def send_expiry_reminders(today: datetime.date | None = None) -> int:
 # --- e-mail ------------------------------------------------------------------------
 
 
-def _email(certificate, template: str, subject: str, extra: dict | None = None) -> None:
+def _email(
+    certificate, template: str, subject: str, dedupe_key: str, extra: dict | None = None
+) -> None:
+    """Render the holder's e-mail and queue it in the outbox, once per ``dedupe_key``."""
     from accounts.tasks import send_email
 
     holder = certificate.holder
@@ -752,7 +732,13 @@ def _email(certificate, template: str, subject: str, extra: dict | None = None) 
             **(extra or {}),
         }
         body = render_to_string(template, context)
-        send_email.delay(subject=str(subject), body=body, to=[holder.email])
+        enqueue(
+            send_email,
+            subject=str(subject),
+            body=body,
+            to=[holder.email],
+            dedupe_key=dedupe_key,
+        )
 
 
 def _send_issued_email(certificate_id: int) -> None:
@@ -763,7 +749,12 @@ def _send_issued_email(certificate_id: int) -> None:
         subject = _("Your certificate %(serial)s has been issued") % {
             "serial": certificate.display_serial
         }
-    _email(certificate, "certification/email/issued.txt", subject)
+    _email(
+        certificate,
+        "certification/email/issued.txt",
+        subject,
+        dedupe_key=f"certification.issued:{certificate.pk}",
+    )
 
 
 def _send_reminder_email(certificate_id: int, days_before: int) -> None:
@@ -775,13 +766,19 @@ def _send_reminder_email(certificate_id: int, days_before: int) -> None:
             "serial": certificate.display_serial,
             "days": days_before,
         }
-    _email(certificate, "certification/email/expiry_reminder.txt", subject, {"days": days_before})
+    _email(
+        certificate,
+        "certification/email/expiry_reminder.txt",
+        subject,
+        dedupe_key=f"certification.expiry_reminder:{certificate.pk}:{days_before}",
+        extra={"days": days_before},
+    )
 
 
 # --- bulk issue --------------------------------------------------------------------
 
 
-def start_bulk_issue(*, certification, users, started_by, title="", request=None) -> BulkIssueJob:
+def start_bulk_issue(*, certification, users, started_by, title="") -> BulkIssueJob:
     """Queue one issuing task per user of the queryset that the coordinator may manage.
 
     Safe to re-run: issuing is idempotent, so a second job for the same people marks
@@ -807,23 +804,19 @@ def start_bulk_issue(*, certification, users, started_by, title="", request=None
             "certification.bulk_issue.start",
             actor=started_by,
             obj=job,
-            request=request,
             changes={"certification": certification.code, "people": len(trainee_ids)},
         )
         item_ids = list(job.items.values_list("pk", flat=True))
-        _on_commit(_queue_bulk_items, item_ids)
+        enqueue_many(tasks.issue_bulk_item, [(item_id,) for item_id in item_ids])
     return job
 
 
-def _queue_bulk_items(item_ids) -> None:
-    from . import tasks
-
-    for item_id in item_ids:
-        tasks.issue_bulk_item.delay(item_id)
-
-
 def process_bulk_item(item_id: int) -> str:
-    """Issue (idempotently) for one item of a bulk job and render its PDF."""
+    """Issue (idempotently) for one item of a bulk job; returns the item's new state.
+
+    The certificate and the item's state are written in one transaction, so a worker
+    killed in between leaves neither, and the redelivered task issues the item once.
+    """
     item = (
         BulkIssueItem.objects.select_related("job__certification", "job__created_by", "trainee")
         .filter(pk=item_id)
@@ -835,20 +828,21 @@ def process_bulk_item(item_id: int) -> str:
         return item.state
     job = item.job
     try:
-        certificate = issue_certificate(
-            trainee=item.trainee,
-            certification=job.certification,
-            issued_by=job.created_by,
-            queue_pdf=False,
-        )
+        with transaction.atomic():
+            certificate = issue_certificate(
+                trainee=item.trainee,
+                certification=job.certification,
+                issued_by=job.created_by,
+                queue_pdf=False,
+            )
+            state = BulkIssueItemState.ISSUED if certificate.created else BulkIssueItemState.ALREADY
+            BulkIssueItem.objects.filter(pk=item.pk).update(state=state, certificate=certificate)
     except (CertificationError, PermissionDenied) as exc:
         message = " ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
         BulkIssueItem.objects.filter(pk=item.pk).update(
             state=BulkIssueItemState.NOT_ELIGIBLE, message=message[:300]
         )
         return BulkIssueItemState.NOT_ELIGIBLE
-    state = BulkIssueItemState.ISSUED if certificate.created else BulkIssueItemState.ALREADY
-    BulkIssueItem.objects.filter(pk=item.pk).update(state=state, certificate=certificate)
     return state
 
 
@@ -868,14 +862,17 @@ def bulk_progress(job: BulkIssueJob) -> dict:
     }
 
 
-def issue_eligible_automatically() -> int:
+def issue_eligible_automatically(user_ids=None) -> int:
     """Issue automatic types to everyone eligible; queue approval requests for the others.
 
-    Run daily by Celery beat (and safe to run any time): issuing and requests are idempotent.
+    Run daily by Celery beat for every trainee, and for one trainee when they complete a
+    course (``user_ids``); safe to run any time: issuing and requests are idempotent.
     """
     from accounts import roles
 
     users = get_user_model().objects.filter(groups__name=roles.TRAINEE, is_active=True)
+    if user_ids is not None:
+        users = users.filter(pk__in=user_ids)
     issued = 0
     for certification in CertificationType.objects.filter(is_active=True):
         for user_id in selectors.eligible_users(certification, users):

@@ -85,3 +85,35 @@ def issue_eligible() -> int:
     from .services import issue_eligible_automatically
 
     return issue_eligible_automatically()
+
+
+@shared_task(time_limit=120, soft_time_limit=100, acks_late=True)
+def issue_eligible_for(user_id: int) -> int:
+    """One trainee, after they completed a course: issue or request what they now earn.
+
+    Idempotent (a current certificate or an open request is not made twice).
+    """
+    from .services import issue_eligible_automatically
+
+    return issue_eligible_automatically(user_ids=[user_id])
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def email_holder(certificate_id: int, kind: str, days_before: int | None = None) -> bool:
+    """E-mail a certificate's holder: ``issued``, or ``expiry_reminder`` ``days_before``.
+
+    Idempotent: the e-mail is queued in the outbox under a key made of the certificate
+    (and the threshold), so running the task again queues nothing more.
+    """
+    from .models import Certificate
+    from .services import _send_issued_email, _send_reminder_email
+
+    if not Certificate.objects.filter(pk=certificate_id).exists():
+        return False
+    if kind == "issued":
+        _send_issued_email(certificate_id)
+    elif kind == "expiry_reminder" and days_before is not None:
+        _send_reminder_email(certificate_id, days_before)
+    else:
+        raise ValueError(f"Unknown certificate e-mail {kind!r}.")
+    return True

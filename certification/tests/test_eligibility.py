@@ -136,13 +136,18 @@ def test_continuing_education_counts_hours_in_window(trainee, sources):
     assert result.message == "12.5 of 20 continuing-education hours"
 
 
-def test_sessions_delivered_is_zero_until_lecturer_corps_provides_them(trainee, sources):
-    certification = add_requirements(
+def _sessions_requirement():
+    return add_requirements(
         CertificationTypeFactory(),
         RequirementKind.SESSIONS_DELIVERED,
         stage=RequirementStage.RENEWAL,
         minimum=Decimal("6"),
     )
+
+
+def test_sessions_delivered_is_zero_without_a_counter(trainee, sources, monkeypatch):
+    monkeypatch.setattr("certification.signals._delivered_sessions_counter", None)
+    certification = _sessions_requirement()
     window = {trainee.pk: (datetime.date(2027, 1, 1), datetime.date(2029, 12, 31))}
     result = results_for(trainee, certification, stage=RequirementStage.RENEWAL, windows=window)[
         RequirementKind.SESSIONS_DELIVERED
@@ -151,24 +156,24 @@ def test_sessions_delivered_is_zero_until_lecturer_corps_provides_them(trainee, 
     assert not result.met
 
 
-def test_sessions_delivered_asks_lecturer_corps_selector(trainee, sources, monkeypatch):
-    import types
-
-    fake_module = types.SimpleNamespace(
-        verified_sessions_by_lecturer=lambda users, windows: {trainee.pk: 7}
+def test_sessions_delivered_counts_what_the_lecturer_corps_provides(trainee, sources, monkeypatch):
+    monkeypatch.setattr(
+        "certification.signals._delivered_sessions_counter",
+        lambda users, windows: {trainee.pk: 7},
     )
-    monkeypatch.setattr("certification.selectors.app_module", lambda app, name: fake_module)
-    certification = add_requirements(
-        CertificationTypeFactory(),
-        RequirementKind.SESSIONS_DELIVERED,
-        stage=RequirementStage.RENEWAL,
-        minimum=Decimal("6"),
-    )
+    certification = _sessions_requirement()
     window = {trainee.pk: (datetime.date(2027, 1, 1), datetime.date(2029, 12, 31))}
     result = results_for(trainee, certification, stage=RequirementStage.RENEWAL, windows=window)[
         RequirementKind.SESSIONS_DELIVERED
     ]
     assert result.met
+
+
+def test_the_lecturer_corps_provides_its_counter_when_ready():
+    from certification import signals
+    from lecturer_corps.selectors import verified_sessions_by_lecturer
+
+    assert signals._delivered_sessions_counter is verified_sessions_by_lecturer
 
 
 def test_holder_sees_renewal_requirements(trainee, sources):

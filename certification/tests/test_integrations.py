@@ -224,3 +224,25 @@ def test_whole_engine_on_real_apps_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = selectors.cohort_eligibility(certification, users)
     assert len(rows) == 30
+
+
+def test_completing_the_last_course_issues_the_certificate_at_once(
+    trainee, programme_courses, django_capture_on_commit_callbacks
+):
+    # Learning says "course completed" by signal; certification hears it and checks the
+    # trainee's eligibility then, not at the next nightly run.
+    from certification.models import Certificate
+    from courses.models import Enrolment
+    from courses.signals import course_completed
+
+    first, second, _family = programme_courses
+    certification = add_requirements(CertificationTypeFactory(), RequirementKind.COURSES_COMPLETED)
+    complete(trainee, first)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_completed.send(sender=Enrolment, enrolment=Enrolment.objects.get(course=first))
+    assert not Certificate.objects.filter(holder=trainee).exists()  # one course still missing
+
+    complete(trainee, second)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_completed.send(sender=Enrolment, enrolment=Enrolment.objects.get(course=second))
+    assert Certificate.objects.get(holder=trainee).certification == certification

@@ -121,3 +121,20 @@ def test_a_lecturer_without_profile_is_refused_with_a_reason(venue, coordinator)
         services.assign_lecturer(
             actor=coordinator, service_request=make_request(venue=venue), lecturer=someone
         )
+
+
+def test_revoking_through_certification_tells_the_lecturer_corps_by_signal(
+    venue, district_coordinator, administrator, django_capture_on_commit_callbacks
+):
+    # Certification imports nothing from the lecturer corps: it sends certificate_changed
+    # and the corps' receiver queues the re-check in the outbox.
+    from certification.services import revoke_certificate
+
+    profile = make_lecturer(certificates=())
+    certificate = give_certificate(profile.user, "counsellor")
+    make_session(make_request(venue=venue), profile.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        revoke_certificate(certificate=certificate, revoked_by=administrator, reason="资格核查不符")
+    assert Notification.objects.filter(
+        user=district_coordinator, kind=kinds.CERTIFICATE_AFFECTS_SESSIONS
+    ).exists()
