@@ -1100,8 +1100,9 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
 
 def build_import_template() -> bytes:
     """An XLSX file with the Chinese header row, one example row and a sheet of help."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from lms.spreadsheets import Workbook, workbook_bytes
 
     workbook = Workbook()
     sheet = workbook.active
@@ -1149,6 +1150,4 @@ def build_import_template() -> bytes:
     )
     help_sheet.column_dimensions["A"].width = 14
     help_sheet.column_dimensions["C"].width = 70
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)

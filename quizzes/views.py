@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +17,8 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from accounts.permissions import role_required
+from lms import spreadsheets
+from lms.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from . import grading, lessons, permissions, selectors, services
 from .forms import MarkForm, answers_from_post
@@ -371,38 +370,16 @@ def _gradebook_rows_html(book) -> list[str]:
 
 
 def _export(book, fmt):
+    """The gradebook as CSV or XLSX; names are written formula-safe (lms/spreadsheets.py)."""
     table = selectors.gradebook_table(book)
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly with a BOM
-        writer = csv.writer(buffer)
-        for row in table:
-            writer.writerow(["" if value is None else _csv_safe(value) for value in row])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="gradebook-{stamp}.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("gradebook")
-    for row in table:
-        sheet.append([_csv_safe(v) if isinstance(v, str) else v for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="gradebook-{stamp}.xlsx"'
+        response = HttpResponse(spreadsheets.csv_bytes(table), content_type=CSV_CONTENT_TYPE)
+    else:
+        content = spreadsheets.xlsx_bytes(table, title="gradebook")
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{stamp}.{fmt}"'
     return response
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in names (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 @role_required(*STAFF)

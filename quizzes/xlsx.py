@@ -221,8 +221,9 @@ def _number(text: str) -> float:
 
 def template_bytes() -> bytes:
     """An XLSX template with the header, examples and an instructions sheet."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from lms.spreadsheets import Workbook, workbook_bytes
 
     workbook = Workbook()
     sheet = workbook.active
@@ -236,9 +237,7 @@ def template_bytes() -> bytes:
     help_sheet = workbook.create_sheet("说明")
     for line in (__doc__ or "").strip().splitlines():
         help_sheet.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def parse(data: bytes) -> tuple[list[ParsedQuestion], list[ImportIssue]]:

@@ -1,27 +1,31 @@
 """CSV and XLSX for every dashboard table, and the monthly report's workbook.
 
 Numbers are written as numbers (percentages as e.g. ``82.5`` with a ``0.0`` format, so
-a spreadsheet can compute with them); CSV is UTF-8 with a byte-order mark so that
-Excel on a Chinese Windows opens it without garbling the characters.
+a spreadsheet can compute with them); text is written formula-safe and CSV as UTF-8
+with a byte-order mark, by lms/spreadsheets.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from lms.spreadsheets import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    Workbook,
+    csv_bytes,
+    workbook_bytes,
+)
 
 from .figures import DAYS, HOURS, PERCENT, TEXT, FigureGroup, Table, plain
 from .periods import Scope
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "report_workbook", "table_csv", "table_xlsx"]
 HEADER_ROW = 4  # rows 1–2 carry the title and the scope, row 4 the column headings
 _SHEET_FORBIDDEN = re.compile(r"[\[\]\*\?/\\:]")
 
@@ -45,11 +49,7 @@ def _table_rows(table: Table):
 
 def table_csv(table: Table) -> bytes:
     """The table as CSV: a heading row, one row per table row, the total row last."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in _table_rows(table):
-        writer.writerow(["" if value is None else value for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(_table_rows(table))
 
 
 def _number_format(kind: str) -> str | None:
@@ -106,7 +106,7 @@ def table_xlsx(table: Table, scope: Scope) -> bytes:
     sheet = workbook.active
     sheet.title = sheet_title(table.key, set())
     _write_table(sheet, table, scope)
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def report_workbook(groups: list[FigureGroup], scope: Scope, highlights: list[str]) -> bytes:
@@ -143,10 +143,4 @@ def report_workbook(groups: list[FigureGroup], scope: Scope, highlights: list[st
         for table in group.tables:
             sheet = workbook.create_sheet(sheet_title(str(table.title), taken))
             _write_table(sheet, table, scope)
-    return _save(workbook)
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.contrib import messages
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import roles
 from accounts.permissions import role_required
+from lms.spreadsheets import csv_bytes
 
 from . import permissions, selectors
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, table_xlsx
@@ -219,20 +218,17 @@ def audit_log(request):
 
 
 def _audit_csv(records) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("When"),
-            _("Who"),
-            _("Action"),
-            _("Object type"),
-            _("Object id"),
-            _("Object"),
-            _("Details"),
-            _("From address"),
-        ]
-    )
+    """The filtered audit log as CSV; names and details are written formula-safe."""
+    heading = [
+        _("When"),
+        _("Who"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Details"),
+        _("From address"),
+    ]
     rows = records.values_list(
         "created_at",
         "actor_repr",
@@ -243,12 +239,14 @@ def _audit_csv(records) -> HttpResponse:
         "changes",
         "ip_address",
     )[:AUDIT_EXPORT_LIMIT]
-    for created_at, *rest in rows.iterator(chunk_size=2000):
-        changes = rest[5]
-        rest[5] = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
-        writer.writerow([created_at.isoformat(), *["" if v is None else v for v in rest]])
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type=CSV_CONTENT_TYPE
-    )
+
+    def lines():
+        yield heading
+        for created_at, *rest in rows.iterator(chunk_size=2000):
+            changes = rest[5]
+            rest[5] = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
+            yield [created_at.isoformat(), *rest]
+
+    response = HttpResponse(csv_bytes(lines()), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response
