@@ -106,21 +106,36 @@ def _check_workers() -> str:
     return answer
 
 
+def _check_outbox() -> dict | str:
+    """Follow-ups waiting in the outbox: unsent, due now, age of the oldest due one."""
+    from outbox.services import backlog
+
+    try:
+        return backlog()
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz.outbox", extra={"error": str(exc)})
+        return "error"
+
+
 @never_cache
 def healthz(request):
-    """Liveness and dependencies: 200 when the database, cache, broker and media storage
-    answer, else 503. ``workers`` tells how many Celery workers answer a ping, without
-    changing the status (see ``_check_workers``)."""
+    """Liveness and dependencies: 503 when the database, cache or media storage fails
+    (a request needs them), else 200. A broker outage is reported (``broker``: "error",
+    ``status``: "degraded") but keeps 200: follow-ups wait in the outbox, which the page
+    reports too (``outbox``), and pages keep working. ``workers`` tells how many Celery
+    workers answer a ping (see ``_check_workers``)."""
     checks = {
         "database": _check_database(),
         "cache": _check_cache(),
-        "broker": _check_broker(),
         "media": _check_media(),
     }
-    healthy = all(value in ("ok", "eager") for value in checks.values())
+    healthy = all(value == "ok" for value in checks.values())
+    checks["broker"] = _check_broker()
     checks["workers"] = _check_workers() if checks["broker"] != "error" else "unknown"
+    checks["outbox"] = _check_outbox() if checks["database"] == "ok" else "unknown"
+    status = "error" if not healthy else "degraded" if checks["broker"] == "error" else "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "version": __version__, **checks},
+        {"status": status, "version": __version__, **checks},
         status=200 if healthy else 503,
     )
 
@@ -132,6 +147,20 @@ def page_not_found(request, exception=None):
 
         return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """400 for a request Django itself refuses (a suspicious host, path or redirect):
+    ``{detail, code}`` under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.utils.translation import gettext as _
+
+        return JsonResponse(
+            {"detail": _("The request is not valid."), "code": "bad_request"}, status=400
+        )
+    from django.views.defaults import bad_request as default_bad_request
+
+    return default_bad_request(request, exception)
 
 
 def server_error(request):

@@ -70,8 +70,10 @@ def test_email_task_round_trip_through_redis_and_a_worker(worker):
         app.conf[key] = False
     app.conf.update(CELERY_RESULT_BACKEND=BROKER, result_backend=BROKER)
     try:
-        result = send_email.delay(
-            subject="测试 round trip", body="正文", to=["trainee@example.org"]
+        # Results are not stored by default (CELERY_TASK_IGNORE_RESULT): this one is.
+        result = send_email.apply_async(
+            kwargs={"subject": "测试 round trip", "body": "正文", "to": ["trainee@example.org"]},
+            ignore_result=False,
         )
         # An earlier test in this process may have left Celery believing it runs inside
         # a worker (which forbids joining); this is a plain client waiting for its result.

@@ -51,14 +51,51 @@ def test_cache_down_is_503(client, db, settings):
     assert response.json()["cache"] == "error"
 
 
-def test_broker_down_is_503_and_workers_unknown(client, db, settings):
+def test_broker_down_is_reported_degraded_but_not_503(client, db, settings):
+    """Follow-ups wait in the outbox while the broker is away; pages keep working, so a
+    load balancer must not take the site out of rotation for it."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
+    assert body["status"] == "degraded"
     assert body["broker"] == "error"
     assert body["workers"] == "unknown"
+
+
+def test_outbox_backlog_is_reported(client, db):
+    import datetime
+
+    from django.utils import timezone
+
+    from outbox.models import OutboxMessage
+
+    now = timezone.now()
+    OutboxMessage.objects.create(task="accounts.tasks.send_email", due_at=now)
+    OutboxMessage.objects.create(
+        task="accounts.tasks.send_email", due_at=now - datetime.timedelta(minutes=10)
+    )
+    OutboxMessage.objects.create(
+        task="accounts.tasks.send_email", due_at=now + datetime.timedelta(hours=3)
+    )
+    OutboxMessage.objects.create(task="accounts.tasks.send_email", due_at=now, sent_at=now)
+    outbox = client.get("/healthz").json()["outbox"]
+    assert outbox["unsent"] == 3
+    assert outbox["due"] == 2
+    assert 600 <= outbox["oldest_due_seconds"] < 3600
+
+
+def test_outbox_is_unknown_when_the_database_is_down(client, db, monkeypatch):
+    from django.db import connection
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("database unreachable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", refuse)
+        body = client.get("/healthz").json()
+    assert body["outbox"] == "unknown"
 
 
 def test_media_not_writable_is_503(client, db, settings, tmp_path):

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "accounts",
     "places",
     "audit",
+    "outbox",
     "home",
     "courses",
     "quizzes",
@@ -183,7 +184,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-STORAGES = {
 # Private files (practicum evidence; sign-in sheet photos in its lecturer_corps/ unless
 # LECTURER_CORPS_PRIVATE_ROOT says otherwise) are served only by permission-checked views.
 # Their folder is its own setting, not derived from MEDIA_ROOT: a MEDIA_ROOT in a shared
@@ -193,6 +193,7 @@ PRACTICUM_PRIVATE_ROOT = Path(
     env.str("PRACTICUM_PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private"))
 )
 LECTURER_CORPS_PRIVATE_ROOT = env.str("LECTURER_CORPS_PRIVATE_ROOT", default="")
+STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -233,11 +234,64 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker holds no message it cannot start at once (Redis only), so a message is
+# unacknowledged only while its task runs: the visibility timeout then only has to
+# outlast the longest late-acknowledged task (docs/operations.md, "Broker and worker faults").
+CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers reconnect for as long as the broker is away (None = without limit) ...
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# ... but a publisher (a request, the outbox relay) gives up fast: one connect of at
+# most 2 s, one more try, then the outbox keeps the message (outbox/services.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# A message taken by a worker that dies (SIGKILL, out of memory, power) returns to
+# the queue this long after it was taken: just above the longest task time limit,
+# so a task still running is never handed to a second worker. Unacknowledged
+# messages are swept back every 10 s (kombu's default is every 100 s).
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 30
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# No code reads task results: none are stored, and no request waits on the result store
+# (which retried 20 times, 19 s, when Redis was down). Bounded anyway for explicit use.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 0.5,
+    }
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks: each app lists its own in ``<app>/schedules.py`` (SCHEDULE dict);
 # lms/celery.py gathers them into the beat schedule.
+
+# --- Outbox (outbox/services.py): follow-ups kept in the database until sent ----------
+OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=60.0)
+OUTBOX_PUBLISH_PAUSE_SECONDS = env.float("OUTBOX_PUBLISH_PAUSE_SECONDS", default=30.0)
+OUTBOX_RETRY_BASE_SECONDS = 30
+OUTBOX_RETRY_MAX_SECONDS = 3600
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
 
 # --- Wagtail -------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
