@@ -16,6 +16,27 @@ from django.utils.translation import gettext as _
 
 from . import roles
 
+# Whom a supervising expert looks after is known by the apps above accounts (practicum's
+# placements); each adds its relation when its app is ready, so accounts imports none of
+# them (the import layers in pyproject.toml).
+_supervision_relations: list = []
+
+
+def add_supervision_relation(relation) -> None:
+    """``relation(user)`` returns a queryset of the user ids ``user`` supervises."""
+    if relation not in _supervision_relations:
+        _supervision_relations.append(relation)
+
+
+def supervised_people_q(user):
+    """A ``Q`` on users: ``user`` and the people they supervise by any relation."""
+    from django.db.models import Q
+
+    condition = Q(pk=user.pk)
+    for relation in _supervision_relations:
+        condition |= Q(pk__in=relation(user))
+    return condition
+
 
 class TwoFactorRequired(PermissionDenied):
     """A staff role tried to reach a staff page before setting up two-factor authentication."""

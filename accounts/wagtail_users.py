@@ -51,16 +51,10 @@ class _ScopedObjectMixin:
 
 
 def _supervised_people(user):
-    """Ids of the user and of the trainees of their placements (current and past)."""
-    from django.db.models import Q
+    """The user and the people they supervise (practicum placements, current and past)."""
+    from .permissions import supervised_people_q
 
-    from lms.optional import app_module
-
-    models = app_module("practicum", "models")
-    if models is None:
-        return Q(pk=user.pk)
-    trainees = models.Placement.objects.filter(supervisor=user).values("trainee_id")
-    return Q(pk=user.pk) | Q(pk__in=trainees)
+    return supervised_people_q(user)
 
 
 class IndexView(wagtail_users.IndexView):

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PracticumConfig(AppConfig):
     name = "practicum"
     verbose_name = _("Practicum")
+
+    def ready(self):
+        from accounts.permissions import add_supervision_relation
+
+        from .permissions import supervised_trainee_ids
+
+        add_supervision_relation(supervised_trainee_ids)

@@ -36,6 +36,11 @@ def _scope_q(user, trainee_path: str) -> Q | None:
     return Q(pk__in=[])
 
 
+def supervised_trainee_ids(user):
+    """Ids of the trainees of ``user``'s placements, current and past (a subquery)."""
+    return Placement.objects.filter(supervisor=user).values("trainee_id")
+
+
 def visible_entries(user, queryset=None):
     """Entries the user may read: their own, their trainees', or those in their scope."""
     queryset = PracticumEntry.objects.all() if queryset is None else queryset
