@@ -1045,6 +1045,8 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
         report.errors.append(Problem(None, "", _("The file has a header row but no people.")))
         return report
 
+    from outbox.services import enqueue
+
     from .tasks import send_invitations
 
     with transaction.atomic():
@@ -1090,7 +1092,7 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
             },
         )
         for chunk in _chunks(invite, INVITATION_BATCH):
-            send_invitations.delay_on_commit(chunk)
+            enqueue(send_invitations, chunk)
     report.invited = len(invite)
     return report
 

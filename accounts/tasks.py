@@ -39,12 +39,16 @@ def send_email(
 
 
 def queue_email_message(message) -> None:
-    """Queue a rendered ``EmailMessage`` for sending once the current transaction commits."""
+    """Queue a rendered ``EmailMessage`` in the outbox: written in the current transaction,
+    sent by the worker after the commit, kept and retried while the broker is down."""
+    from outbox.services import enqueue
+
     html = None
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
             html = content
-    send_email.delay_on_commit(
+    enqueue(
+        send_email,
         subject=message.subject,
         body=message.body,
         to=list(message.to),
@@ -61,8 +65,10 @@ def send_invitations(user_ids: list[int]) -> int:
     Idempotent in effect: skips anyone unknown, inactive, without an e-mail
     address, or who already has a password or has logged in, so running it again
     never invites a person who has already accepted. Each mail goes out through
-    ``send_email`` (with its retries).
+    the outbox and ``send_email`` (with its retries).
     """
+    from outbox.services import enqueue
+
     from .invitations import render_invitation
     from .models import User
 
@@ -71,7 +77,7 @@ def send_invitations(user_ids: list[int]) -> int:
         if not user.email or user.has_usable_password():
             continue
         subject, body = render_invitation(user)
-        send_email.delay(subject=subject, body=body, to=[user.email])
+        enqueue(send_email, subject=subject, body=body, to=[user.email])
         invited += 1
     logger.info("accounts.invitations.queued", extra={"invited": invited})
     return invited

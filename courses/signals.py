@@ -11,7 +11,6 @@ A course catalogue created after the migrations (a new site) gets the "Course ap
 workflow at once, so course pages are never without moderation (``courses.moderation``).
 """
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -36,6 +35,8 @@ def _course_path_for(page) -> str | None:
 
 
 def outline_changed(course_path: str) -> None:
+    from outbox.services import enqueue
+
     from .models import Course
     from .tasks import refresh_course_progress
 
@@ -44,7 +45,7 @@ def outline_changed(course_path: str) -> None:
         return
     Course.objects.filter(pk__in=course_ids).update(outline_changed_at=timezone.now())
     for course_id in course_ids:
-        transaction.on_commit(lambda pk=course_id: refresh_course_progress.delay(pk))
+        enqueue(refresh_course_progress, course_id)
 
 
 def _on_publish_change(sender, instance, **kwargs):

@@ -66,7 +66,10 @@ MAX_SERIES_LENGTH = 12
 
 
 def notify(users, kind: str, params: dict, url: str = "") -> list[Notification]:
-    """In-site notifications now, e-mails (in each user's language) after commit."""
+    """In-site notifications now; e-mails (in each user's language) through the outbox,
+    queued in the same transaction and sent after the commit."""
+    from outbox.services import enqueue
+
     from .tasks import send_notification_email
 
     seen, created = set(), []
@@ -76,7 +79,7 @@ def notify(users, kind: str, params: dict, url: str = "") -> list[Notification]:
         seen.add(user.pk)
         created.append(Notification.objects.create(user=user, kind=kind, params=params, url=url))
     for notification in created:
-        send_notification_email.delay_on_commit(notification.pk)
+        enqueue(send_notification_email, notification.pk)
     return created
 
 

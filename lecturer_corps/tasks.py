@@ -7,6 +7,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -16,8 +17,10 @@ logger = logging.getLogger(__name__)
 @shared_task(time_limit=60, soft_time_limit=50)
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification in the recipient's language. Idempotent: a notification
-    already e-mailed (or whose recipient has no address) is skipped."""
+    already e-mailed (or whose recipient has no address) is skipped. Marking it e-mailed
+    and queueing the e-mail in the outbox happen in one transaction: both or neither."""
     from accounts.tasks import send_email
+    from outbox.services import enqueue
 
     from .models import Notification
     from .notifications import render
@@ -41,12 +44,13 @@ def send_notification_email(notification_id: int) -> bool:
                 "url": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
             },
         )
-    updated = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not updated:
-        return False
-    send_email.delay(subject=title, body=text, to=[user.email])
+    with transaction.atomic():
+        updated = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not updated:
+            return False
+        enqueue(send_email, subject=title, body=text, to=[user.email])
     return True
 
 

@@ -429,9 +429,11 @@ def review_entry(
         changes={"from": previous, "to": entry.state, "comment": comment},
     )
     if action != "approve":
+        from outbox.services import enqueue
+
         from .tasks import notify_entry_reviewed
 
-        notify_entry_reviewed.delay_on_commit(entry.pk)
+        enqueue(notify_entry_reviewed, entry.pk)
     return entry
 
 
@@ -491,9 +493,11 @@ def reverse_approval(*, entry: PracticumEntry, actor, reason: str, request=None)
         request=request,
         changes={"from": EntryState.APPROVED, "to": entry.state, "comment": reason},
     )
+    from outbox.services import enqueue
+
     from .tasks import notify_entry_reviewed
 
-    notify_entry_reviewed.delay_on_commit(entry.pk)
+    enqueue(notify_entry_reviewed, entry.pk)
     return entry
 
 

@@ -16,15 +16,23 @@ from django.utils import timezone, translation
 logger = logging.getLogger(__name__)
 
 
-def _send(user, template: str, context: dict) -> None:
-    """Render ``practicum/email/<template>_{subject,body}.txt`` in the user's language, queue it."""
+def _send(user, template: str, context: dict, dedupe_key: str | None = None) -> None:
+    """Render ``practicum/email/<template>_{subject,body}.txt`` in the user's language and
+    queue it in the outbox (in the current transaction; once per ``dedupe_key``)."""
     from accounts.tasks import send_email
+    from outbox.services import enqueue
 
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"practicum/email/{template}_subject.txt", context)
         body = render_to_string(f"practicum/email/{template}_body.txt", context)
-    send_email.delay_on_commit(subject=" ".join(subject.split()), body=body, to=[user.email])
+    enqueue(
+        send_email,
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[user.email],
+        dedupe_key=dedupe_key,
+    )
 
 
 @shared_task(name="practicum.tasks.notify_entry_reviewed", time_limit=60, soft_time_limit=50)
@@ -32,7 +40,9 @@ def notify_entry_reviewed(entry_id: int) -> bool:
     """Tell a trainee that an entry came back (returned or rejected).
 
     Does nothing if the entry has moved on since (resubmitted, deleted) or the trainee
-    has no e-mail address. The message carries the date and the comment only.
+    has no e-mail address. The message carries the date and the comment only. Idempotent:
+    one e-mail per review (the outbox keys it by the entry and the review time), however
+    often the task runs.
     """
     from .models import EntryState, PracticumEntry
 
@@ -50,6 +60,7 @@ def notify_entry_reviewed(entry_id: int) -> bool:
             "entry": entry,
             "url": settings.SITE_URL + reverse("practicum:entry_detail", args=[entry.pk]),
         },
+        dedupe_key=f"practicum.entry_reviewed:{entry.pk}:{entry.reviewed_at or ''}",
     )
     return True
 

@@ -440,9 +440,11 @@ def _update_attempt_grade(attempt: Attempt, slots: list[AttemptSlot], *, now) ->
     )
     update_quiz_grade(quiz=attempt.quiz, user_id=attempt.user_id, now=now)
     if attempt.passed and attempt.lesson_id:
+        from outbox.services import enqueue
+
         from .tasks import complete_lesson_for_attempt
 
-        complete_lesson_for_attempt.delay_on_commit(attempt.pk)
+        enqueue(complete_lesson_for_attempt, attempt.pk)
 
 
 def update_quiz_grade(*, quiz: Quiz, user_id: int, now=None) -> QuizGrade:

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from accounts import roles
 from accounts.models import User
+from outbox.services import enqueue
 from places.models import District
 
 from .models import MonthlyReport
@@ -35,7 +36,7 @@ def generate_previous_month_reports(period_code: str | None = None) -> list[int]
     for district in [None, *District.objects.order_by("sort_order", "name")]:
         report = generate_monthly_report(period=period, district=district)
         report_ids.append(report.pk)
-        transaction.on_commit(lambda pk=report.pk: send_monthly_report.delay(pk))
+        enqueue(send_monthly_report, report.pk)
     logger.info("reports.monthly.generated", extra={"period": period.code, "reports": report_ids})
     return report_ids
 

@@ -159,17 +159,22 @@ def test_issue_sends_email_after_commit(
     assert certificate.verification_url() in mail.outbox[0].body
 
 
-def test_email_failure_does_not_undo_the_issue(
+def test_a_broker_outage_neither_undoes_the_issue_nor_loses_its_follow_ups(
     eligible, counsellor, coordinator, django_capture_on_commit_callbacks
 ):
-    with (
-        mock.patch("accounts.tasks.send_email.delay", side_effect=ConnectionError("smtp down")),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    from outbox.models import OutboxMessage
+    from tests.celery_broker import UNREACHABLE, celery_publishing_to
+
+    with celery_publishing_to(UNREACHABLE), django_capture_on_commit_callbacks(execute=True):
         certificate = services.issue_certificate(
             trainee=eligible, certification=counsellor, issued_by=coordinator
         )
     assert Certificate.objects.filter(pk=certificate.pk).exists()
+    waiting = OutboxMessage.objects.filter(sent_at=None)
+    assert sorted(waiting.values_list("task", "args")) == [
+        ("certification.tasks.email_holder", [certificate.pk, "issued"]),
+        ("certification.tasks.render_certificate", [certificate.pk]),
+    ]
 
 
 def test_trainee_may_claim_an_automatic_type(eligible, counsellor):
