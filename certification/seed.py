@@ -210,3 +210,18 @@ def _seed_holders(types) -> int:
                 )
         made += 1
     return made
+
+
+def give_demo_certificate(*, certification, holder, valid_from):
+    """A demo certificate for another app's seed (the lecturer corps' lecturers), made as
+    the certification seed makes its own; None when one already exists for the cycle.
+    Demo data only: ``seed_demo`` refuses production."""
+    with transaction.atomic():
+        return services._create_certificate(
+            certification=certification,
+            holder=holder,
+            cycle=0,
+            issued_by=None,
+            snapshot={"seed": True},
+            valid_from=valid_from,
+        )

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from lms.textinput import REASON
 from outbox.services import enqueue, enqueue_many
 
 from . import permissions, selectors, tasks
@@ -333,7 +334,7 @@ def approve_request(*, issue_request, approved_by) -> Certificate:
 
 def reject_request(*, issue_request, rejected_by, note: str) -> IssueRequest:
     permissions.check_manage(rejected_by, issue_request.trainee)
-    note = (note or "").strip()
+    note = REASON.optional().clean(note)
     if not note:
         raise CertificationError(_("Say why the request is rejected."))
     with transaction.atomic():
@@ -343,7 +344,7 @@ def reject_request(*, issue_request, rejected_by, note: str) -> IssueRequest:
         locked.status = IssueRequestStatus.REJECTED
         locked.decided_by = rejected_by
         locked.decided_at = timezone.now()
-        locked.note = note[:300]
+        locked.note = note
         locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
         record(
             "certification.request.reject",
@@ -431,10 +432,20 @@ def revoke_certificate(*, certificate, revoked_by, reason: str) -> Certificate:
     return _revoke(certificate=certificate, revoked_by=revoked_by, reason=reason)
 
 
+def revoke_for_erasure(*, certificate, revoked_by, reason: str) -> Certificate:
+    """Revoke the certificate of a person being anonymised.
+
+    Caller: ``privacy.services``, which has checked its own, stricter permission (an
+    administrator erasing a person); audited and told to the lecturer corps as any
+    revocation.
+    """
+    return _revoke(certificate=certificate, revoked_by=revoked_by, reason=reason)
+
+
 def _revoke(*, certificate, revoked_by, reason: str) -> Certificate:
     """Revoke without the permission check (callers: ``revoke_certificate``, the demo seed,
     ``privacy.services.anonymise_person`` which checks its own)."""
-    reason = (reason or "").strip()
+    reason = REASON.optional().clean(reason)
     if not reason:
         raise CertificationError(_("Give the reason for revoking the certificate."))
     with transaction.atomic():
@@ -444,7 +455,7 @@ def _revoke(*, certificate, revoked_by, reason: str) -> Certificate:
         locked.status = CertificateStatus.REVOKED
         locked.revoked_at = timezone.now()
         locked.revoked_by = revoked_by
-        locked.revocation_reason = reason[:300]
+        locked.revocation_reason = reason
         locked.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
         record(
             "certification.certificate.revoke",
@@ -466,7 +477,7 @@ def reissue_certificate(
     and a new status-list bit; the old version's bit is set.
     """
     permissions.check_manage(reissued_by, certificate.holder)
-    reason = (reason or "").strip()
+    reason = REASON.optional().clean(reason)
     if not reason:
         raise CertificationError(_("Give the reason for reissuing the certificate."))
     with transaction.atomic():
@@ -498,7 +509,7 @@ def reissue_certificate(
         old.revoked_at = old.revoked_at or timezone.now()
         old.revoked_by = old.revoked_by or reissued_by
         if not old.revocation_reason:
-            old.revocation_reason = reason[:300]
+            old.revocation_reason = reason
         old.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
         record(
             "certification.certificate.reissue",
@@ -508,7 +519,7 @@ def reissue_certificate(
                 "serial": new.display_serial,
                 "supersedes": old.display_serial,
                 "previous_status": was,
-                "reason": reason[:300],
+                "reason": reason,
                 "name_changed": new_name != old.holder_name,
             },
         )

@@ -392,10 +392,9 @@ def _complete_topic_courses() -> int:
 def _certify_lecturers() -> int:
     """Where the certification seed left a seeded lecturer without the certificate their
     topics need, issue one (demo data only, through certification's gap-free allocator)."""
-    from django.db import transaction
 
-    from certification import services as certification_services
     from certification.models import Certificate, CertificationType
+    from certification.seed import give_demo_certificate
 
     types = {t.code: t for t in CertificationType.objects.all()}
     made = 0
@@ -410,14 +409,10 @@ def _certify_lecturers() -> int:
                 continue
             if Certificate.objects.filter(holder=user, certification=certification).exists():
                 continue  # the certification seed decided (valid, expired or revoked)
-            with transaction.atomic():
-                created = certification_services._create_certificate(
-                    certification=certification,
-                    holder=user,
-                    cycle=0,
-                    issued_by=None,
-                    snapshot={"seed": True},
-                    valid_from=timezone.localdate() - datetime.timedelta(days=200),
-                )
+            created = give_demo_certificate(
+                certification=certification,
+                holder=user,
+                valid_from=timezone.localdate() - datetime.timedelta(days=200),
+            )
             made += created is not None
     return made

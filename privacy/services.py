@@ -39,7 +39,7 @@ def is_anonymised(person) -> bool:
     return person.username == f"{ANONYMISED_PREFIX}{person.pk}" and not person.is_active
 
 
-def export_person(*, person, requested_by=None, request=None) -> tuple[bytes, dict]:
+def export_person(*, person, requested_by=None) -> tuple[bytes, dict]:
     """A ZIP of everything held on ``person`` (see ``privacy.export``), and its counts.
 
     Administrators only when ``requested_by`` is given (commands pass None). Reads only;
@@ -53,7 +53,6 @@ def export_person(*, person, requested_by=None, request=None) -> tuple[bytes, di
             "privacy.person.export",
             actor=requested_by,
             obj=person,
-            request=request,
             changes={**summary, "bytes": len(content)},
         )
     return content, summary
@@ -72,7 +71,7 @@ def _delete_files_on_commit(files: list[tuple[object, str]]) -> None:
     transaction.on_commit(delete)
 
 
-def anonymise_person(*, person, performed_by=None, request=None) -> dict[str, int]:
+def anonymise_person(*, person, performed_by=None) -> dict[str, int]:
     """Remove a person's identity and the evidence they uploaded, keep what law requires.
 
     Administrators only when ``performed_by`` is given. Atomic. Afterwards the person
@@ -131,11 +130,10 @@ def anonymise_person(*, person, performed_by=None, request=None) -> dict[str, in
         # Through certification's own revocation: audited, and the lecturer corps is told
         # (future sessions of a lecturer without a valid certificate are flagged).
         for certificate in certificates.filter(status=CertificateStatus.ACTIVE):
-            certification_services._revoke(
+            certification_services.revoke_for_erasure(
                 certificate=certificate,
                 revoked_by=performed_by,
                 reason=ANONYMISED_REASON,
-                request=request,
             )
             counts["certificates_revoked"] += 1
         counts["certificates"] = certificates.update(
@@ -198,7 +196,6 @@ def anonymise_person(*, person, performed_by=None, request=None) -> dict[str, in
             "privacy.person.anonymise",
             actor=performed_by,
             obj=person,
-            request=request,
             changes={**counts, "files": len(files)},
         )
         _delete_files_on_commit(files)
