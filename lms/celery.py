@@ -8,12 +8,28 @@ django-celery-beat's database scheduler keeps them in sync.
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 
 app = Celery("lms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _log_like_the_web_processes(**kwargs):
+    """Worker and beat log through Django's LOGGING: one JSON object a line, times in UTC.
+
+    A receiver of ``setup_logging`` stops Celery from installing its own plain-text,
+    local-time handlers on the root logger; its own loggers (``celery.*``, task logs)
+    then reach the JSON handler like every other process's.
+    """
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
 
 
 def gather_beat_schedule() -> dict:
