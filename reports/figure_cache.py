@@ -25,6 +25,11 @@ groups expire after ``REPORTS_FIGURES_CACHE_SECONDS`` (default 6 hours) in any c
 The versions live in the default cache, which must be shared by every process that
 writes (Redis in production; the in-memory cache of ``make run`` serves one process,
 with Celery tasks run eagerly). If the cache cannot be reached, figures are built live.
+
+``REPORTS_FIGURES_CACHE = False`` switches the cache off: every group is built from the
+database on every load. Writes still bump the versions, so figures cached before the
+switch are never served stale once it is turned back on. (Compared with django-cachalot
+on the reports bench: ``docs/decisions.md``.)
 """
 
 from __future__ import annotations
@@ -212,8 +217,15 @@ def cacheable(scope, spec) -> bool:
     return bool(spec.reads) and not (spec.live and scope.period.end_at > timezone.now())
 
 
+def enabled() -> bool:
+    """Whether figure groups are kept in the cache (``REPORTS_FIGURES_CACHE``, default on)."""
+    return getattr(settings, "REPORTS_FIGURES_CACHE", True)
+
+
 def figure_groups(scope, specs) -> list:
     """The groups of ``specs`` for the scope, from the cache where exact, else built."""
+    if not enabled():
+        return [spec.build(scope) for spec in specs]
     try:
         cached_specs = [spec for spec in specs if cacheable(scope, spec)]
         versions = data_versions({t for spec in cached_specs for t in group_tables(spec)})

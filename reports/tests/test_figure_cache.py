@@ -245,3 +245,33 @@ def test_watching_writes_registers_no_on_commit_callbacks(db, django_capture_on_
     with django_capture_on_commit_callbacks() as callbacks:
         make_user(roles.TRAINEE)
     assert callbacks == []
+
+
+def test_switched_off_every_load_builds_the_groups_and_writes_still_bump(db, last_month, settings):
+    """``REPORTS_FIGURES_CACHE = False`` serves nothing from the cache; turned back on, a
+    group cached before the switch is not served after a write made while it was off."""
+    from dataclasses import replace
+
+    builds = []
+    talent = next(s for s in selectors.available_groups() if s.key == "talent_pool")
+
+    def counted_build(scope):
+        builds.append(scope.period.code)
+        return talent.build(scope)
+
+    spec = replace(talent, build=counted_build)
+    scope = Scope(last_month)
+    figure_cache.figure_groups(scope, [spec])
+    figure_cache.figure_groups(scope, [spec])
+    assert len(builds) == 1  # on: the second load is served from the cache
+
+    settings.REPORTS_FIGURES_CACHE = False
+    figure_cache.figure_groups(scope, [spec])
+    figure_cache.figure_groups(scope, [spec])
+    assert len(builds) == 3  # off: built on every load
+    make_user(roles.TRAINEE, date_joined=last_month.start_at)
+
+    settings.REPORTS_FIGURES_CACHE = True
+    (group,) = figure_cache.figure_groups(scope, [spec])
+    assert len(builds) == 4
+    assert group.headlines[0].value == talent.build(scope).headlines[0].value
