@@ -749,3 +749,72 @@ class QuizGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} – {self.user_id}: {self.grade}"
+
+
+class MarkingAssignment(models.Model):
+    """Trainees an administrator gives a supervising expert to mark: one trainee, or every
+    member of a cohort. Beside the trainees they supervise in a practicum placement, these
+    are the only trainees whose quiz results a supervising expert sees and marks
+    (``quizzes.permissions.visible_trainees``), so a trainee who only takes courses still
+    has someone to mark their essays. Made and removed through
+    ``quizzes.services.assign_marking`` / ``revoke_marking`` (audited).
+    """
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="marking_assignments",
+        verbose_name=_("supervising expert"),
+    )
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="marking_supervisors",
+        verbose_name=_("trainee"),
+    )
+    cohort = models.ForeignKey(
+        "courses.Cohort",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="marking_assignments",
+        verbose_name=_("cohort"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        ordering = ["supervisor_id", "-assigned_at"]
+        verbose_name = _("marking assignment")
+        verbose_name_plural = _("marking pool")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(trainee__isnull=False) & Q(cohort__isnull=True))
+                | (Q(trainee__isnull=True) & Q(cohort__isnull=False)),
+                name="marking_assignment_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["supervisor", "trainee"],
+                condition=Q(trainee__isnull=False),
+                name="unique_marking_trainee",
+            ),
+            models.UniqueConstraint(
+                fields=["supervisor", "cohort"],
+                condition=Q(cohort__isnull=False),
+                name="unique_marking_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.trainee if self.trainee_id else self.cohort
+        return f"{self.supervisor} ← {target}"

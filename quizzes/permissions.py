@@ -1,18 +1,32 @@
 """Who may do what with quizzes. A refusal raises ``PermissionDenied``.
 
 - trainees (and lecturers, who are trainees too) take quizzes and see their own attempts;
-- supervising experts and administrators mark answers and manage the question bank;
-- coordinators (within their district), supervising experts and administrators see
-  gradebooks, item analysis and other trainees' attempts.
+- supervising experts and administrators manage the question bank;
+- whose quiz results a staff user sees and marks is defined once, here, by
+  ``visible_trainees`` (and the querysets built on it: ``visible_attempts``,
+  ``visible_grades``, ``markable_slots``), which pages, the API, exports and the
+  marking queue all use:
+
+  | role | sees the results of | marks |
+  | --- | --- | --- |
+  | administrator | every trainee | every answer |
+  | coordinator | trainees of their district (every trainee if city-wide) | nothing |
+  | supervising expert | trainees in their current practicum placements, and the marking pool an administrator gave them (``MarkingAssignment``: single trainees or whole cohorts) | the same answers |
+  | anyone | their own attempts | nothing |
+
+  Staff roles count only once two-factor is set up. Someone outside the scope gets
+  "not found", so an attempt's existence is not revealed.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from accounts.permissions import check_role, coordinator_scope
+from accounts.permissions import check_role, needs_two_factor_setup
 
 GRADERS = (roles.SUPERVISOR, roles.ADMINISTRATOR)
 RESULT_VIEWERS = (roles.SUPERVISOR, roles.COORDINATOR, roles.ADMINISTRATOR)
@@ -39,10 +53,6 @@ def course_of(quiz):
     """The course a quiz is linked to (None for a programme's exam or an unlinked quiz)."""
     if not quiz.page_id:
         return None
-    from django.apps import apps
-
-    if not apps.is_installed("courses"):
-        return None
     from courses.models import Course
 
     return Course.objects.filter(pk=quiz.page_id).first()
@@ -57,24 +67,115 @@ def check_can_see_results(user) -> None:
     check_role(user, *RESULT_VIEWERS)
 
 
-def trainee_scope(user):
-    """The district whose trainees a staff user sees; None = everyone."""
-    if roles.has_role(user, roles.SUPERVISOR, roles.ADMINISTRATOR):
+def check_can_manage_marking_pool(user) -> None:
+    """Administrators (with two-factor set up) assign trainees to supervisors for marking."""
+    check_role(user, roles.ADMINISTRATOR)
+
+
+def _staff_codes(user) -> frozenset[str]:
+    """The staff roles a user may act in now (none until two-factor is set up)."""
+    codes = roles.role_codes(user)
+    if not codes & roles.STAFF_ROLES or needs_two_factor_setup(user):
+        return frozenset()
+    return codes & roles.STAFF_ROLES
+
+
+def supervised_trainee_ids(supervisor):
+    """Ids of the trainees ``supervisor`` sees in quizzes (a subquery, not evaluated):
+    their current practicum placements' trainees and their marking pool."""
+    from courses.models import CohortMembership
+    from practicum.selectors import supervised_placements
+
+    from .models import MarkingAssignment
+
+    pool = MarkingAssignment.objects.filter(supervisor=supervisor)
+    users = get_user_model().objects.filter(
+        Q(pk__in=supervised_placements(supervisor).values("trainee_id"))
+        | Q(pk__in=pool.exclude(trainee=None).values("trainee_id"))
+        | Q(
+            pk__in=CohortMembership.objects.filter(
+                cohort_id__in=pool.exclude(cohort=None).values("cohort_id")
+            ).values("user_id")
+        )
+    )
+    return users.values("pk")
+
+
+def _trainee_q(user, path: str) -> Q | None:
+    """Q over ``path`` (a user relation) for other people's results ``user`` sees;
+    None = everyone; ``Q(pk__in=[])`` = nobody."""
+    codes = _staff_codes(user)
+    if roles.ADMINISTRATOR in codes:
         return None
-    return coordinator_scope(user)
+    condition = Q(pk__in=[])
+    if roles.COORDINATOR in codes:
+        if user.coordinator_district_id is None:
+            return None
+        condition |= Q(**{f"{path}district_id": user.coordinator_district_id})
+    if roles.SUPERVISOR in codes:
+        condition |= Q(**{f"{path}pk__in": supervised_trainee_ids(user)})
+    return condition
+
+
+def visible_trainees(user, queryset=None):
+    """The people whose quiz results ``user`` may see (gradebook rows), besides themselves."""
+    queryset = get_user_model().objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    condition = _trainee_q(user, "")
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def visible_attempts(user, queryset=None):
+    """Attempts ``user`` may open: their own and those of ``visible_trainees``."""
+    from .models import Attempt
+
+    queryset = Attempt.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    condition = _trainee_q(user, "user__")
+    return queryset if condition is None else queryset.filter(Q(user=user) | condition)
+
+
+def visible_grades(user, queryset=None):
+    """Final grades (``QuizGrade``) ``user`` may see: the same people as ``visible_attempts``."""
+    from .models import QuizGrade
+
+    queryset = QuizGrade.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    condition = _trainee_q(user, "user__")
+    return queryset if condition is None else queryset.filter(Q(user=user) | condition)
+
+
+def markable_slots(user, queryset=None):
+    """Answers ``user`` may mark: graders only, other people's attempts in their scope.
+
+    Nobody marks their own attempt, whatever their role.
+    """
+    from .models import AttemptSlot
+
+    queryset = AttemptSlot.objects.all() if queryset is None else queryset
+    codes = _staff_codes(user)
+    if not codes & set(GRADERS):
+        return queryset.none()
+    queryset = queryset.exclude(attempt__user=user)
+    if roles.ADMINISTRATOR in codes:
+        return queryset
+    return queryset.filter(attempt__user__pk__in=supervised_trainee_ids(user))
+
+
+def check_can_mark(user, slot) -> None:
+    """Raise unless ``user`` may mark ``slot`` (see ``markable_slots``)."""
+    check_can_grade(user)
+    if not markable_slots(user).filter(pk=slot.pk).exists():
+        raise PermissionDenied(_("This answer is not one you mark."))
 
 
 def can_see_attempt(user, attempt) -> bool:
-    if attempt.user_id == user.pk:
+    if attempt.user_id == getattr(user, "pk", None):
         return True
-    if not roles.has_role(user, *RESULT_VIEWERS):
-        return False
-    try:
-        check_can_see_results(user)
-    except PermissionDenied:
-        return False
-    scope = trainee_scope(user)
-    return scope is None or attempt.user.district_id == scope.pk
+    return visible_attempts(user).filter(pk=attempt.pk).exists()
 
 
 def check_can_see_attempt(user, attempt) -> None:

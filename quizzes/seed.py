@@ -206,6 +206,35 @@ def seed(stdout=None) -> None:
         )
 
 
+def seed_after_all(stdout=None) -> None:
+    """The marking pool, once the practicum placements and the cohort exist.
+
+    Demo supervisors then see and mark: ``supervisor`` their placements' trainees and
+    the demo cohort; ``supervisor2`` their placements' trainees (``trainee2``'s exam).
+    Idempotent (get or create).
+    """
+    from django.contrib.auth import get_user_model
+
+    from courses.models import Cohort
+    from courses.seed import COHORT_NAME
+
+    from .models import MarkingAssignment
+
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["supervisor", "admin"])
+    }
+    cohort = Cohort.objects.filter(name=COHORT_NAME).first()
+    if "supervisor" not in users or cohort is None:
+        return
+    MarkingAssignment.objects.get_or_create(
+        supervisor=users["supervisor"],
+        cohort=cohort,
+        defaults={"assigned_by": users.get("admin"), "note": "2027 班的论述题与案例分析"},
+    )
+    if stdout:
+        stdout.write(f"  marking pool: {MarkingAssignment.objects.count()} assignments")
+
+
 def _seed_bank() -> None:
     if not Question.objects.filter(name=BANK_MARKER).exists():
         report = import_file(data=BANK_FILE.read_bytes(), fmt="gift", filename=BANK_FILE.name)

@@ -263,11 +263,15 @@ def item_analysis(quiz: Quiz) -> QuizStatistics:
 # --- marking queue and results ------------------------------------------------------
 
 
-def grading_queue(*, quiz_id: int | None = None):
-    """Answers waiting for a person's mark, oldest submission first."""
-    slots = AttemptSlot.objects.filter(
-        needs_manual=True, attempt__state=AttemptState.FINISHED
-    ).select_related("attempt__quiz", "attempt__user")
+def grading_queue(slots=None, *, quiz_id: int | None = None):
+    """Answers waiting for a person's mark, oldest submission first.
+
+    ``slots`` is the grader's scope (``quizzes.permissions.markable_slots``); None = all.
+    """
+    slots = AttemptSlot.objects.all() if slots is None else slots
+    slots = slots.filter(needs_manual=True, attempt__state=AttemptState.FINISHED).select_related(
+        "attempt__quiz", "attempt__user"
+    )
     if quiz_id:
         slots = slots.filter(attempt__quiz_id=quiz_id)
     return slots.order_by("attempt__submitted_at", "number")

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from audit.services import record
 
 from . import grading, permissions
@@ -28,6 +29,7 @@ from .models import (
     AttemptSlot,
     AttemptState,
     GradingMethod,
+    MarkingAssignment,
     Question,
     QuestionCategory,
     QuestionType,
@@ -521,9 +523,11 @@ def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = "", requ
     """A supervising expert marks one answer (every part of it); the grade follows.
 
     ``marks`` maps part keys (``"main"`` or ``"p0"``…) to marks between 0 and the
-    part's maximum. Parts not given keep their automatic mark.
+    part's maximum. Parts not given keep their automatic mark. Only a grader whose scope
+    holds the attempt may mark it (``permissions.markable_slots``); anyone else is refused
+    with ``PermissionDenied``. Atomic, audited.
     """
-    permissions.check_can_grade(grader)
+    permissions.check_can_mark(grader, slot)
     now = timezone.now()
     with transaction.atomic():
         attempt = _locked_attempt(slot.attempt)
@@ -752,3 +756,76 @@ def import_file(
         if report.errors:
             transaction.set_rollback(True)
     return report
+
+
+# --- the marking pool ---------------------------------------------------------------
+
+
+def assign_marking(
+    *, actor, supervisor, trainee=None, cohort=None, note: str = "", request=None
+) -> tuple[MarkingAssignment, bool]:
+    """An administrator gives a supervising expert one trainee, or a whole cohort, to mark.
+
+    The supervisor then sees and marks those trainees' quiz results (see
+    ``permissions.visible_trainees``). Only administrators may call it
+    (``PermissionDenied`` otherwise); ``supervisor`` must hold the supervising-expert role
+    and ``trainee`` the trainee or lecturer role (``QuizError`` otherwise). Idempotent: an
+    existing assignment is returned with ``False``. Atomic; the audit row is written in the
+    same transaction.
+    """
+    permissions.check_can_manage_marking_pool(actor)
+    if (trainee is None) == (cohort is None):
+        raise QuizError(_("Choose either a trainee or a cohort."), code="invalid_target")
+    if not roles.has_role(supervisor, roles.SUPERVISOR):
+        raise QuizError(
+            _("Only a supervising expert can be given trainees to mark."), code="not_supervisor"
+        )
+    if trainee is not None and not roles.has_role(trainee, roles.TRAINEE, roles.LECTURER):
+        raise QuizError(_("Only trainees can be assigned for marking."), code="not_trainee")
+    if trainee is not None and trainee.pk == supervisor.pk:
+        raise QuizError(_("Nobody marks their own answers."), code="own_answers")
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise QuizError(_("The note is longer than 300 characters."), code="too_long")
+    with transaction.atomic():
+        target = {"trainee": trainee} if trainee is not None else {"cohort": cohort}
+        assignment = MarkingAssignment.objects.filter(supervisor=supervisor, **target).first()
+        if assignment is not None:
+            return assignment, False
+        assignment = MarkingAssignment.objects.create(
+            supervisor=supervisor, note=note, assigned_by=actor, **target
+        )
+        record(
+            "quizzes.marking_pool.assign",
+            actor=actor,
+            obj=assignment,
+            request=request,
+            changes={
+                "supervisor": supervisor.pk,
+                "trainee": trainee.pk if trainee is not None else None,
+                "cohort": cohort.pk if cohort is not None else None,
+            },
+        )
+    return assignment, True
+
+
+def revoke_marking(*, actor, assignment: MarkingAssignment, request=None) -> None:
+    """An administrator ends a marking assignment; the supervisor loses sight of those
+    trainees' results at once (unless they supervise them in a placement). Only
+    administrators; atomic, audited; revoking one already gone does nothing."""
+    permissions.check_can_manage_marking_pool(actor)
+    with transaction.atomic():
+        deleted, _rows = MarkingAssignment.objects.filter(pk=assignment.pk).delete()
+        if not deleted:
+            return
+        record(
+            "quizzes.marking_pool.revoke",
+            actor=actor,
+            obj=assignment,
+            request=request,
+            changes={
+                "supervisor": assignment.supervisor_id,
+                "trainee": assignment.trainee_id,
+                "cohort": assignment.cohort_id,
+            },
+        )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
+from accounts import roles
 from accounts.permissions import role_required
 from lms import spreadsheets
 from lms.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -29,10 +31,11 @@ STAFF = permissions.RESULT_VIEWERS
 
 
 def _attempt_for(request, pk) -> Attempt:
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz", "user"), pk=pk)
-    if not permissions.can_see_attempt(request.user, attempt):
-        raise PermissionDenied(_("This attempt is not yours."))
-    return attempt
+    """The attempt if the viewer may open it (``permissions.visible_attempts``), else 404."""
+    return get_object_or_404(
+        permissions.visible_attempts(request.user, Attempt.objects.select_related("quiz", "user")),
+        pk=pk,
+    )
 
 
 @login_required
@@ -217,7 +220,9 @@ def my_results(request):
 
 @role_required(*permissions.GRADERS)
 def grading_queue(request):
-    slots = selectors.grading_queue(quiz_id=request.GET.get("quiz") or None)
+    slots = selectors.grading_queue(
+        permissions.markable_slots(request.user), quiz_id=request.GET.get("quiz") or None
+    )
     page = Paginator(slots, 25).get_page(request.GET.get("p"))
     return render(request, "quizzes/grading_queue.html", {"page_obj": page})
 
@@ -234,7 +239,10 @@ def _part_labels(data) -> dict[str, str]:
 @role_required(*permissions.GRADERS)
 def mark(request, pk):
     slot = get_object_or_404(
-        AttemptSlot.objects.select_related("attempt__quiz", "attempt__user"), pk=pk
+        permissions.markable_slots(
+            request.user, AttemptSlot.objects.select_related("attempt__quiz", "attempt__user")
+        ),
+        pk=pk,
     )
     if not slot.attempt.is_finished:
         raise PermissionDenied(_("The attempt is still in progress."))
@@ -303,17 +311,18 @@ def _word_counts(slot) -> dict[str, int]:
 
 @role_required(*STAFF)
 def gradebook(request):
-    """Trainees × quizzes of a cohort, a course or a programme, within the viewer's scope."""
-    from courses.models import Cohort, Course, Enrolment
+    """Trainees × quizzes of a cohort, a course or a programme, within the viewer's scope
+    (``permissions.visible_trainees``; the CSV and XLSX exports are the same rows)."""
+    from courses.models import Course, Enrolment
 
-    scope = permissions.trainee_scope(request.user)
-    users = selectors.trainees_in_scope(scope)
+    users = permissions.visible_trainees(request.user, selectors.trainees_in_scope(None))
+    cohorts = _cohorts_for(request.user, users)
     page = None
     if request.GET.get("page"):
         page = get_object_or_404(Page, pk=request.GET["page"])
     cohort = None
     if request.GET.get("cohort"):
-        cohort = get_object_or_404(Cohort.objects.in_scope(scope), pk=request.GET["cohort"])
+        cohort = get_object_or_404(cohorts, pk=request.GET["cohort"])
         users = users.filter(cohort_memberships__cohort=cohort)
         if page is None and cohort.programme_id:
             page = cohort.programme
@@ -337,11 +346,34 @@ def gradebook(request):
                 pk__in=Quiz.objects.exclude(page=None).values("page")
             ).order_by("title"),
             "cohort": cohort,
-            "cohorts": Cohort.objects.in_scope(scope).order_by("-starts_on", "name"),
-            "scope": scope,
+            "cohorts": cohorts.order_by("-starts_on", "name"),
+            "scope": _district_limit(request.user),
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _district_limit(user):
+    """The district a coordinator-only viewer is limited to (shown on the page), else None."""
+    codes = roles.role_codes(user)
+    if roles.COORDINATOR in codes and not codes & {roles.ADMINISTRATOR, roles.SUPERVISOR}:
+        return user.coordinator_district
+    return None
+
+
+def _cohorts_for(user, users):
+    """Cohorts offered as gradebook filters: all for administrators and city-wide
+    coordinators, a coordinator's district's, and those with a trainee the viewer sees."""
+    from courses.models import Cohort
+
+    if roles.ADMINISTRATOR in roles.role_codes(user):
+        return Cohort.objects.all()
+    condition = Q(pk__in=Cohort.objects.filter(memberships__user__in=users).values("pk"))
+    if roles.COORDINATOR in roles.role_codes(user):
+        if user.coordinator_district_id is None:
+            return Cohort.objects.all()
+        condition |= Q(district_id=user.coordinator_district_id)
+    return Cohort.objects.filter(condition)
 
 
 def _gradebook_rows_html(book) -> list[str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -11,6 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -18,7 +25,7 @@ from accounts import roles
 
 from . import permissions, services, xlsx
 from .forms import ImportForm
-from .models import Question, QuestionCategory, Quiz
+from .models import MarkingAssignment, Question, QuestionCategory, Quiz
 
 
 class QuestionCategoryViewSet(SnippetViewSet):
@@ -149,3 +156,103 @@ def register_import_menu_item():
         icon_name="upload",
         order=251,
     )
+
+
+# --- the marking pool (administrators) --------------------------------------------------
+
+
+class MarkingPoolPolicy(BasePermissionPolicy):
+    """Administrators view, add and remove marking assignments; nobody edits one (remove
+    it and add another). Asks ``quizzes.permissions``, like the pages and services do."""
+
+    ACTIONS = frozenset({"view", "add", "delete"})
+
+    def user_has_permission(self, user, action):
+        if action not in self.ACTIONS:
+            return False
+        try:
+            permissions.check_can_manage_marking_pool(user)
+        except PermissionDenied:
+            return False
+        return True
+
+    def users_with_any_permission(self, actions):
+        users = get_user_model().objects.filter(is_active=True)
+        if not self.ACTIONS & set(actions):
+            return users.none()
+        return users.filter(groups__name=roles.ADMINISTRATOR)
+
+
+class MarkingAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = MarkingAssignment
+        fields = ["supervisor", "trainee", "cohort", "note"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["supervisor"].queryset = people.filter(groups__name=roles.SUPERVISOR)
+        self.fields["trainee"].queryset = people.filter(
+            groups__name__in=[roles.TRAINEE, roles.LECTURER]
+        ).distinct()
+        self.fields["trainee"].help_text = gettext_lazy(
+            "One trainee; or leave empty and choose a cohort."
+        )
+        self.fields["cohort"].help_text = gettext_lazy(
+            "Every member of this cohort, including those who join later."
+        )
+
+
+class MarkingAssignmentCreateView(generic.CreateView):
+    """Creates through ``services.assign_marking`` (permission check and audit row)."""
+
+    def form_valid(self, form):
+        self.form = form
+        try:
+            self.object, _created = services.assign_marking(
+                actor=self.request.user,
+                supervisor=form.cleaned_data["supervisor"],
+                trainee=form.cleaned_data.get("trainee"),
+                cohort=form.cleaned_data.get("cohort"),
+                note=form.cleaned_data.get("note", ""),
+                request=self.request,
+            )
+        except services.QuizError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        response = self.save_action()
+        hook_response = self.run_after_hook()
+        return hook_response if hook_response is not None else response
+
+
+class MarkingAssignmentDeleteView(generic.DeleteView):
+    """Removes through ``services.revoke_marking`` (permission check and audit row)."""
+
+    def delete_action(self):
+        services.revoke_marking(
+            actor=self.request.user, assignment=self.object, request=self.request
+        )
+
+
+class MarkingPoolViewSet(ModelViewSet):
+    model = MarkingAssignment
+    icon = "group"
+    menu_label = gettext_lazy("Marking pool")
+    menu_order = 252
+    add_to_admin_menu = True
+    add_view_class = MarkingAssignmentCreateView
+    delete_view_class = MarkingAssignmentDeleteView
+    copy_view_enabled = False
+    list_display = ["supervisor", "trainee", "cohort", "note", "assigned_by", "assigned_at"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update=False):
+        return MarkingAssignmentForm
+
+
+register_permission_policy(MarkingAssignment, MarkingPoolPolicy(MarkingAssignment))
+
+
+@hooks.register("register_admin_viewset")
+def register_marking_pool_viewset():
+    return MarkingPoolViewSet("marking_pool")

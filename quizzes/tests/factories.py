@@ -124,3 +124,11 @@ def quiz(questions=(), draws=(), **fields) -> Quiz:
         QuizSlot.objects.create(quiz=q, category=cat, draw_count=count, sort_order=order)
         order += 1
     return q
+
+
+def assign_for_marking(supervisor, trainee):
+    """Put ``trainee`` in ``supervisor``'s marking pool, so the supervisor sees and marks
+    their results (set-up only; ``services.assign_marking`` is tested on its own)."""
+    from quizzes.models import MarkingAssignment
+
+    return MarkingAssignment.objects.get_or_create(supervisor=supervisor, trainee=trainee)[0]

@@ -152,6 +152,7 @@ def test_other_trainee_cannot_answer_or_submit(api_client, trainee, other_traine
 
 
 def test_supervisor_may_read_but_not_change_an_attempt(api_client, trainee, supervisor, quiz):
+    f.assign_for_marking(supervisor, trainee)
     data = start(api_client.as_user(trainee), quiz)
     client = api_client.as_user(supervisor)
     assert client.get(f"/api/v1/attempts/{data['id']}").status_code == 200

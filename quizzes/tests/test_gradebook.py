@@ -39,6 +39,7 @@ def login(client, user):
 
 
 def test_gradebook_shows_best_grade_and_result(client, supervisor, book, trainee):
+    f.assign_for_marking(supervisor, trainee)
     login(client, supervisor)
     html = client.get(reverse("quizzes:gradebook")).content.decode()
     assert "伦理测验" in html
@@ -69,7 +70,9 @@ def test_gradebook_csv_export(client, coordinator, book, trainee):
     assert mine[3:] == ["100.0", "pass"]
 
 
-def test_gradebook_xlsx_export(client, supervisor, book, trainee):
+def test_gradebook_xlsx_export(client, supervisor, book):
+    _quiz, far = book
+    f.assign_for_marking(supervisor, far)
     login(client, supervisor)
     response = client.get(reverse("quizzes:gradebook") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -91,7 +94,10 @@ def test_gradebook_selector_query_count_is_fixed(django_assert_num_queries):
     assert all(row.passed_all for row in book.rows)
 
 
-def test_gradebook_page_query_count(client, supervisor, django_assert_max_num_queries, book):
+def test_gradebook_page_query_count(
+    client, supervisor, trainee, django_assert_max_num_queries, book
+):
+    f.assign_for_marking(supervisor, trainee)
     login(client, supervisor)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("quizzes:gradebook")).status_code == 200

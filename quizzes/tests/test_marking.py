@@ -33,6 +33,7 @@ def test_essay_waits_for_marking(trainee):
 
 
 def test_marking_updates_the_attempt_and_the_final_grade(trainee, supervisor):
+    f.assign_for_marking(supervisor, trainee)
     attempt = submitted_essay(trainee)
     slot = attempt.slots.get(number=2)
     services.mark_slot(grader=supervisor, slot=slot, marks={"main": 2}, comment="很好")
@@ -50,6 +51,7 @@ def test_marking_updates_the_attempt_and_the_final_grade(trainee, supervisor):
 
 
 def test_mark_above_the_maximum_is_refused(trainee, supervisor):
+    f.assign_for_marking(supervisor, trainee)
     slot = submitted_essay(trainee).slots.get(number=2)
     with pytest.raises(services.QuizError, match="between 0 and 3"):
         services.mark_slot(grader=supervisor, slot=slot, marks={"main": 4})
@@ -70,6 +72,7 @@ def test_supervisor_without_two_factor_cannot_mark(trainee):
 
 
 def test_case_analysis_marks_each_part(trainee, supervisor):
+    f.assign_for_marking(supervisor, trainee)
     quiz = f.quiz([f.case_analysis()])
     attempt = services.start_attempt(user=trainee, quiz=quiz)
     slot = attempt.slots.get()
@@ -91,7 +94,10 @@ def test_grading_queue_page_lists_answers_to_mark(
     client, trainee, supervisor, django_assert_max_num_queries
 ):
     for _ in range(3):
-        submitted_essay(make_user("trainee"))
+        author = make_user("trainee")
+        f.assign_for_marking(supervisor, author)
+        submitted_essay(author)
+    submitted_essay(make_user("trainee"))  # not in this supervisor's scope: not listed
     client.login(username=supervisor.username, password=PASSWORD)
     with django_assert_max_num_queries(15):
         response = client.get(reverse("quizzes:grading_queue"))
@@ -105,6 +111,7 @@ def test_grading_queue_refuses_trainees(client, trainee):
 
 
 def test_mark_page_saves_and_comment_reaches_the_trainee(client, trainee, supervisor):
+    f.assign_for_marking(supervisor, trainee)
     attempt = submitted_essay(trainee)
     slot = attempt.slots.get(number=2)
     client.login(username=supervisor.username, password=PASSWORD)
@@ -122,6 +129,7 @@ def test_mark_page_saves_and_comment_reaches_the_trainee(client, trainee, superv
 
 
 def test_mark_page_refuses_out_of_range_mark(client, trainee, supervisor):
+    f.assign_for_marking(supervisor, trainee)
     slot = submitted_essay(trainee).slots.get(number=2)
     client.login(username=supervisor.username, password=PASSWORD)
     response = client.post(reverse("quizzes:mark", args=[slot.pk]), {"mark_main": "9"})
