@@ -11,6 +11,12 @@ operator would do after losing the machine:
    and that a certificate read from the restored database still produces a
    credential that verifies with the issuer's key and names the same holder.
 
+It runs on a live site, while people keep writing. So the drill compares the copy with
+what the backup itself saw, never with the live data a moment later: the row counts and
+the certificate are read in one ``REPEATABLE READ`` transaction whose snapshot is
+exported to ``pg_dump --snapshot`` (the dump and the counts see exactly the same rows),
+and each file's SHA-256 is taken from the very bytes written into the tarball.
+
 Only PostgreSQL is supported (that is what production runs). The drill database is
 dropped at the end unless asked to keep it. Nothing here changes the live data.
 """
@@ -112,12 +118,44 @@ def file_checksums(roots: dict[str, Path]) -> dict[str, str]:
     return sums
 
 
-def archive_files(roots: dict[str, Path], target: Path) -> None:
-    """A gzip tarball with one top-level folder per root label."""
+class _HashingReader:
+    """A file object that hashes what tarfile reads from it."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def archive_files(roots: dict[str, Path], target: Path) -> tuple[dict[str, str], int]:
+    """A gzip tarball with one top-level folder per root label.
+
+    Returns ``label/relative/path`` → SHA-256 of the bytes archived, and their total
+    size: what this backup holds, even if a file changes or appears a moment later.
+    """
+    sums, total = {}, 0
     with tarfile.open(target, "w:gz") as archive:
         for label, root in roots.items():
-            if root.exists():
-                archive.add(root, arcname=label)
+            if not root.exists():
+                continue
+            for path in [root, *sorted(root.rglob("*"))]:
+                name = "/".join([label, *path.relative_to(root).parts])
+                if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                    continue
+                info = archive.gettarinfo(path, arcname=name)
+                if path.is_dir():
+                    archive.addfile(info)
+                    continue
+                with path.open("rb") as handle:
+                    reader = _HashingReader(handle)
+                    archive.addfile(info, reader)
+                sums[name] = reader.digest.hexdigest()
+                total += info.size
+    return sums, total
 
 
 def unpack_files(archive_path: Path, target: Path) -> dict[str, Path]:
@@ -166,13 +204,14 @@ def _run(command: list[str], database: dict) -> None:
         raise DrillError(f"{tool} failed: {result.stderr.strip()[:2000]}")
 
 
-def dump_database(database: dict, target: Path) -> None:
+def dump_database(database: dict, target: Path, *, snapshot: str | None = None) -> None:
     _run(
         [
             "pg_dump",
             "--format=custom",
             "--no-owner",
             "--no-privileges",
+            *([f"--snapshot={snapshot}"] if snapshot else []),
             "--file",
             str(target),
             *_connection_arguments(database),
@@ -181,6 +220,40 @@ def dump_database(database: dict, target: Path) -> None:
         ],
         database,
     )
+
+
+@dataclass
+class Snapshot:
+    """What the dump holds: every table's row count and the newest current certificate."""
+
+    counts: dict[str, int]
+    certificate: object | None  # certification.models.Certificate, unsaved
+
+
+def dump_in_snapshot(database: dict, target: Path) -> Snapshot:
+    """``pg_dump`` and the counts it is checked against, from one database snapshot.
+
+    A read-only ``REPEATABLE READ`` transaction exports its snapshot
+    (``pg_export_snapshot()``), counts every table's rows and reads the newest current
+    certificate in it, and stays open while ``pg_dump --snapshot`` dumps that same
+    snapshot. Writes that land meanwhile are in neither, so a live site passes.
+    """
+    from psycopg import IsolationLevel
+
+    from certification.models import Certificate
+
+    with connect_to(database, database["NAME"]) as live:
+        live.isolation_level = IsolationLevel.REPEATABLE_READ
+        live.read_only = True
+        snapshot_id = live.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        counts = table_row_counts(live.cursor())
+        newest = Certificate.objects.current().order_by("-pk").values_list("verification_code")
+        sql, params = newest[:1].query.sql_with_params()
+        row = live.execute(sql, params).fetchone()
+        certificate = fetch_instance(live, Certificate, verification_code=row[0]) if row else None
+        dump_database(database, target, snapshot=snapshot_id)
+        live.rollback()
+    return Snapshot(counts=counts, certificate=certificate)
 
 
 def _maintenance_sql(database: dict, statement) -> None:
@@ -299,16 +372,16 @@ def compare_checksums(source: dict[str, str], restored: dict[str, str]) -> list[
     return problems
 
 
-def check_certificate(restored_db) -> tuple[str, list[str]]:
+def check_certificate(restored_db, original) -> tuple[str, list[str]]:
     """A certificate read from the restored database still yields a credential that verifies.
 
-    Takes the newest current certificate in the live database, reads the same row from
-    the restored one, signs its credential and verifies it with the issuer's key set.
+    ``original`` is the newest current certificate as the dump's snapshot saw it; the
+    same row is read from the restored database, its credential signed and verified
+    with the issuer's key set.
     """
     from certification import credentials
     from certification.models import Certificate, CertificationType
 
-    original = Certificate.objects.current().select_related("certification").first()
     if original is None:
         return "none", []
     restored = fetch_instance(
@@ -355,8 +428,8 @@ def run_drill(workdir: Path, *, keep: bool = False) -> DrillReport:
 
     connection.ensure_connection()
     roots = file_roots()
-    timed("dump_database", dump_database, database, dump_path)
-    timed("archive_files", archive_files, roots, archive_path)
+    snapshot = timed("dump_database", dump_in_snapshot, database, dump_path)
+    source_sums, archived_bytes = timed("archive_files", archive_files, roots, archive_path)
     report.dump_bytes = dump_path.stat().st_size
     report.archive_bytes = archive_path.stat().st_size
 
@@ -365,12 +438,10 @@ def run_drill(workdir: Path, *, keep: bool = False) -> DrillReport:
         timed("restore_database", restore_database, database, dump_path, drill_name)
         restored_roots = timed("unpack_files", unpack_files, archive_path, workdir / "restored")
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            source_counts = table_row_counts(cursor)
+        source_counts = snapshot.counts
         with connect_to(database, drill_name) as restored_db:
             restored_counts = table_row_counts(restored_db.cursor())
-            report.certificate, problems = check_certificate(restored_db)
-        source_sums = file_checksums(roots)
+            report.certificate, problems = check_certificate(restored_db, snapshot.certificate)
         restored_sums = file_checksums(restored_roots)
         report.mismatches += compare_counts(source_counts, restored_counts)
         report.mismatches += compare_checksums(source_sums, restored_sums)
@@ -380,12 +451,7 @@ def run_drill(workdir: Path, *, keep: bool = False) -> DrillReport:
         report.tables = len(source_counts)
         report.rows = sum(source_counts.values())
         report.files = len(source_sums)
-        report.file_bytes = sum(
-            (root / name.split("/", 1)[1]).stat().st_size
-            for name in source_sums
-            for label, root in roots.items()
-            if name.startswith(f"{label}/")
-        )
+        report.file_bytes = archived_bytes
     finally:
         if not keep:
             drop_database(database, drill_name)

@@ -129,3 +129,57 @@ def test_file_roots_include_private_evidence_once(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     roots = restore_drill.file_roots()
     assert roots == {"media": tmp_path / "media", "private": tmp_path / "private"}
+
+
+@postgres_drill
+def test_drill_passes_while_the_site_keeps_writing(small_site, tmp_path, capsys):
+    """Rows and files written during the drill are in neither the backup nor its check."""
+    import threading
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connection
+
+    from audit.models import AuditLog
+    from audit.services import record
+
+    stop, written = threading.Event(), []
+
+    def keep_writing():
+        try:
+            while not stop.is_set():
+                record("drill.live_write", changes={"n": len(written)})
+                default_storage.save(f"live/{len(written)}.txt", ContentFile(b"written live"))
+                written.append(1)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        while len(written) < 20:  # the site is busy before the drill starts
+            stop.wait(0.05)
+        before = len(written)
+        call_command("restore_drill", workdir=str(tmp_path / "drill"))
+        during = len(written) - before
+    finally:
+        stop.set()
+        writer.join()
+
+    output = capsys.readouterr().out
+    assert "Restore drill passed." in output
+    assert during > 0
+    assert AuditLog.objects.filter(action="drill.live_write").count() == len(written)
+
+
+@postgres_drill
+def test_snapshot_counts_are_the_dumps_own(small_site, tmp_path):
+    """With no writes, the snapshot's counts are the live ones, and its certificate the newest."""
+    from django.db import connection
+
+    database = restore_drill._database_settings()
+    snapshot = restore_drill.dump_in_snapshot(database, tmp_path / "db.dump")
+    with connection.cursor() as cursor:
+        assert snapshot.counts == restore_drill.table_row_counts(cursor)
+    assert snapshot.counts["accounts_user"] >= 2
+    assert snapshot.certificate.verification_code == small_site.verification_code
