@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from lms.api import ApiError
+from lms.api_types import CodeText, ReasonText
 
 from . import credentials, permissions, selectors, services
 from .ratelimit import verification_allowed
@@ -70,7 +71,7 @@ class VerificationOut(Schema):
 
 
 class RevokeIn(Schema):
-    reason: str
+    reason: ReasonText
 
 
 class ErrorOut(Schema):
@@ -116,7 +117,7 @@ def my_certificates(request):
 
 
 @router.get("/certificates/{serial}/pdf", response={200: None, 404: ErrorOut})
-def certificate_pdf(request, serial: str):
+def certificate_pdf(request, serial: CodeText):
     """The certificate PDF (holder, or a coordinator in scope)."""
     certificate = _viewable(request, serial)
     services.ensure_certificate_pdf(certificate)
@@ -128,7 +129,7 @@ def certificate_pdf(request, serial: str):
 
 
 @router.get("/certificates/{serial}/credential", response={200: None, 404: ErrorOut})
-def certificate_credential(request, serial: str):
+def certificate_credential(request, serial: CodeText):
     """The Open Badges 3.0 credential as a VC-JWT (``application/vc+jwt``)."""
     certificate = _viewable(request, serial)
     return HttpResponse(
@@ -140,7 +141,7 @@ def certificate_credential(request, serial: str):
     "/certificates/{serial}/revoke",
     response={200: CertificateOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
-def revoke(request, serial: str, payload: RevokeIn):
+def revoke(request, serial: CodeText, payload: RevokeIn):
     """Revoke with a reason (coordinators in scope, administrators)."""
     certificate = selectors.certificate_by_serial(serial)
     if certificate is None:
@@ -157,7 +158,7 @@ def revoke(request, serial: str, payload: RevokeIn):
 
 
 @router.get("/verify/{code}", auth=None, response={200: VerificationOut, 429: ErrorOut})
-def verify(request, code: str):
+def verify(request, code: CodeText):
     """Public: status (valid/expired/revoked/unknown), name, qualification and dates only."""
     if not verification_allowed(request):
         raise ApiError(429, "rate_limited", _("Too many verifications; wait a minute."))

@@ -16,7 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from accounts.permissions import coordinator_scope
 from lms.api import ApiError
+from lms.api_types import CodeText, Id, UsernameText
 
 from . import permissions, selectors, services
 from .models import Course, Enrolment
@@ -110,7 +112,7 @@ class CourseDetailOut(CourseOut):
 
 
 class EnrolIn(Schema):
-    username: str | None = None
+    username: UsernameText | None = None
     deadline: date | None = None
     waive_prerequisites: bool = False
 
@@ -176,7 +178,7 @@ def _enrolment_out(enrolment, course, user, *, lesson_count=None, next_lesson=No
 
 
 @router.get("/courses", response=list[CourseOut], summary="The course catalogue")
-def list_courses(request, programme: str | None = None):
+def list_courses(request, programme: CodeText | None = None):
     """Published courses, optionally of one programme (its slug), with your enrolment."""
     data = selectors.catalogue(request.auth, programme_slug=programme)
     courses = [row["course"] for item in data["programmes"] for row in item["courses"]]
@@ -194,7 +196,7 @@ def list_courses(request, programme: str | None = None):
 
 
 @router.get("/courses/{course_id}", response=CourseDetailOut, summary="One course")
-def get_course(request, course_id: int):
+def get_course(request, course_id: Id):
     """A published course. Its lessons are listed only to enrolled people (and authors)."""
     course = get_object_or_404(Course.objects.live(), pk=course_id)
     user = request.auth
@@ -253,7 +255,7 @@ def get_course(request, course_id: int):
     response={200: EnrolmentOut, 201: EnrolmentOut},
     summary="Enrol in a course",
 )
-def enrol(request, course_id: int, payload: EnrolIn | None = None):
+def enrol(request, course_id: Id, payload: EnrolIn | None = None):
     """Enrol yourself, or (coordinators, administrators) someone in your scope by username.
 
     201 when a new enrolment is made, 200 when the person was already enrolled.
@@ -263,13 +265,20 @@ def enrol(request, course_id: int, payload: EnrolIn | None = None):
     actor = request.auth
     user = actor
     if payload.username and payload.username != actor.get_username():
-        user = (
-            get_user_model()
-            .objects.filter(Q(username=payload.username) | Q(email__iexact=payload.username))
-            .first()
+        # Who may enrol others is decided before anyone is looked up, and a person
+        # outside the caller's scope is "not found" like one who does not exist: the
+        # answer never tells whether an account exists.
+        with learning_errors():
+            permissions.check_may_enrol_others(actor)
+        people = get_user_model().objects.filter(
+            Q(username=payload.username) | Q(email__iexact=payload.username)
         )
+        scope = coordinator_scope(actor)
+        if scope is not None:
+            people = people.filter(district=scope)
+        user = people.first()
         if user is None:
-            raise ApiError(404, "not_found", _("No such person."))
+            raise ApiError(404, "not_found", _("No such person in your scope."))
     with learning_errors():
         enrolment, created = services.enrol(
             user=user,
@@ -286,7 +295,7 @@ def enrol(request, course_id: int, payload: EnrolIn | None = None):
 @router.post(
     "/courses/{course_id}/withdraw", response=EnrolmentOut, summary="Withdraw from a course"
 )
-def withdraw(request, course_id: int):
+def withdraw(request, course_id: Id):
     course = get_object_or_404(Course.objects.live(), pk=course_id)
     enrolment = selectors.active_enrolment(request.auth, course)
     if enrolment is None:
@@ -312,7 +321,7 @@ def my_enrolments(request):
 
 
 @router.post("/lessons/{lesson_id}/complete", response=CompletionOut, summary="Mark a lesson done")
-def complete_lesson(request, lesson_id: int):
+def complete_lesson(request, lesson_id: Id):
     """Mark a lesson done. Completing it again changes nothing.
 
     Refused with ``not_enrolled``, ``lesson_locked`` or ``quiz_required`` (403).

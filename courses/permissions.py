@@ -76,6 +76,12 @@ def _check_coordinating_role(actor) -> None:
     check_role(actor, roles.COORDINATOR, roles.ADMINISTRATOR)
 
 
+def check_may_enrol_others(actor) -> None:
+    """Whether ``actor`` may enrol anyone but themselves (before any person is looked up,
+    so the refusal says nothing about whether an account exists)."""
+    _check_coordinating_role(actor)
+
+
 def check_can_enrol_others(actor, user) -> None:
     """Coordinators enrol people in their scope; administrators anyone."""
     _check_coordinating_role(actor)

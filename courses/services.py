@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from lms.date_horizon import check_within_horizon
 
 from . import permissions, selectors
 from .models import (
@@ -66,6 +67,8 @@ def enrol(
     others; they may waive prerequisites, which is recorded. Idempotent: an active
     enrolment is returned unchanged; a withdrawn one is reactivated with its progress.
     """
+    if deadline is not None:
+        check_within_horizon(deadline, field="deadline")
     actor = actor or user
     if actor.pk == user.pk and source in (None, EnrolmentSource.SELF):
         permissions.check_can_self_enrol(user, course)

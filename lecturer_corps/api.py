@@ -8,6 +8,7 @@ and answers only their own sessions. Refusals carry stable codes: ``not_found``,
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,17 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from lms.api import ApiError
-from lms.api_types import LocalTime
+from lms.api_types import (
+    CodeText,
+    Id,
+    Limit,
+    LocalTime,
+    NoteText,
+    Offset,
+    ReasonText,
+    TitleText,
+)
+from lms.textinput import CODE, LABEL, TextPolicy, api_text
 
 from . import permissions, selectors, services
 from .assignment import plan_auto_assign
@@ -33,6 +44,15 @@ from .models import (
 router = Router(tags=["lecturer corps"])
 
 MAX_PAGE = 500
+MAX_ATTENDANCE = 100_000  # people at one session; more is a typing mistake
+PageLimit = Limit(MAX_PAGE)
+ListLength = Annotated[int, Field(ge=0, le=MAX_PAGE)]
+OptionalCodeText = api_text(CODE.optional())
+AddressText = api_text(TextPolicy(300, purpose=LABEL))
+ContactNameText = api_text(TextPolicy(100, purpose=LABEL))
+PhoneText = api_text(TextPolicy(30, purpose=LABEL))
+VenueNotesText = api_text(TextPolicy(2000, multiline=True, required=False))
+ReportNotesText = api_text(TextPolicy(2000, multiline=True, required=False))
 
 
 # --- schemas -------------------------------------------------------------------------
@@ -64,17 +84,17 @@ class VenueOut(Schema):
 
 
 class VenueIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: TitleText
     venue_type: VenueType
-    district_id: int
-    township_id: int | None = None
-    address: str = Field("", max_length=300)
+    district_id: Id
+    township_id: Id | None = None
+    address: AddressText = ""
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    contact_name: str = Field("", max_length=100)
-    contact_phone: str = Field("", max_length=30)
+    contact_name: ContactNameText = ""
+    contact_phone: PhoneText = ""
     capacity: int | None = Field(None, ge=1, le=100000)
-    notes: str = Field("", max_length=2000)
+    notes: VenueNotesText = ""
 
 
 class SessionOut(Schema):
@@ -111,18 +131,18 @@ class ServiceRequestOut(Schema):
 
 
 class ServiceRequestIn(Schema):
-    venue_id: int
-    topic: str
-    audience: str
-    age_band: str = ""
+    venue_id: Id
+    topic: CodeText
+    audience: CodeText
+    age_band: OptionalCodeText = ""
     expected_size: int = Field(ge=1, le=10000)
-    language: str
+    language: CodeText
     date: datetime.date
     start_time: LocalTime
     end_time: LocalTime
     class_hours: int = Field(2, ge=2, le=4)
     lecturers_needed: int = Field(1, ge=1, le=3)
-    notes: str = Field("", max_length=1000)
+    notes: NoteText = ""
     repeat_weekly: int = Field(1, ge=1, le=12)
 
 
@@ -153,13 +173,13 @@ class CandidatesOut(Schema):
 
 
 class AssignIn(Schema):
-    lecturer_id: int
+    lecturer_id: Id
     whole_series: bool = True
 
 
 class PlanPair(Schema):
-    request_id: int
-    lecturer_id: int
+    request_id: Id
+    lecturer_id: Id
 
 
 class AutoAssignIn(Schema):
@@ -197,7 +217,7 @@ class AutoAssignOut(Schema):
 
 
 class DeclineIn(Schema):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: ReasonText
 
 
 class DeliveryReportOut(Schema):
@@ -287,11 +307,10 @@ def _reasons(reasons) -> list[dict]:
 
 
 @router.get("/lecturers", response=list[LecturerOut])
-def list_lecturers(request, offset: int = 0, limit: int = 100):
+def list_lecturers(request, offset: Offset = 0, limit: PageLimit = 100):
     """Lecturer profiles in the coordinator's scope."""
     scope = permissions.check_coordinator(request.auth)
-    limit = min(max(limit, 1), MAX_PAGE)
-    profiles = selectors.lecturers_in_scope(scope)[max(offset, 0) : max(offset, 0) + limit]
+    profiles = selectors.lecturers_in_scope(scope)[offset : offset + limit]
     return [
         {
             "id": p.user_id,
@@ -308,14 +327,18 @@ def list_lecturers(request, offset: int = 0, limit: int = 100):
 
 
 @router.get("/venues", response=list[VenueOut])
-def list_venues(request, venue_type: VenueType | None = None, offset: int = 0, limit: int = 200):
+def list_venues(
+    request,
+    venue_type: VenueType | None = None,
+    offset: Offset = 0,
+    limit: PageLimit = 200,
+):
     """Venues in the coordinator's scope."""
     scope = permissions.check_coordinator(request.auth)
     venues = Venue.objects.in_scope(scope).select_related("district", "township")
     if venue_type:
         venues = venues.filter(venue_type=venue_type)
-    limit = min(max(limit, 1), MAX_PAGE)
-    return [_venue_out(v) for v in venues[max(offset, 0) : max(offset, 0) + limit]]
+    return [_venue_out(v) for v in venues[offset : offset + limit]]
 
 
 @router.post("/venues", response={201: VenueOut})
@@ -336,8 +359,8 @@ def list_service_requests(
     status: RequestStatus | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
-    offset: int = 0,
-    limit: int = 100,
+    offset: Offset = 0,
+    limit: PageLimit = 100,
 ):
     """Requests in the coordinator's scope, by start time, one page at a time.
 
@@ -358,8 +381,7 @@ def list_service_requests(
         rows = rows.filter(date__gte=date_from)
     if date_to:
         rows = rows.filter(date__lte=date_to)
-    limit = min(max(limit, 1), MAX_PAGE)
-    return [_request_out(r) for r in rows[max(offset, 0) : max(offset, 0) + limit]]
+    return [_request_out(r) for r in rows[offset : offset + limit]]
 
 
 @router.post("/service-requests", response={201: list[ServiceRequestOut]})
@@ -384,12 +406,15 @@ def create_service_request(request, payload: ServiceRequestIn):
 
 
 @router.get("/service-requests/{request_id}/candidates", response=CandidatesOut)
-def candidates(request, request_id: int, limit: int = 20, exclusions: int = 50):
+def candidates(
+    request,
+    request_id: Id,
+    limit: ListLength = 20,
+    exclusions: ListLength = 50,
+):
     """Allowed lecturers best first with reasons; excluded lecturers with reasons."""
     service_request = _scoped_request(request, request_id)
     ranking = selectors.rank_candidates(service_request)
-    limit = min(max(limit, 0), MAX_PAGE)
-    exclusions = min(max(exclusions, 0), MAX_PAGE)
     return {
         "request_id": service_request.pk,
         "candidates": [
@@ -411,7 +436,7 @@ def candidates(request, request_id: int, limit: int = 20, exclusions: int = 50):
 
 
 @router.post("/service-requests/{request_id}/assign", response={201: SessionOut})
-def assign(request, request_id: int, payload: AssignIn):
+def assign(request, request_id: Id, payload: AssignIn):
     """Propose a lecturer (every hard constraint is checked again)."""
     service_request = _scoped_request(request, request_id)
     lecturer = get_object_or_404(get_user_model(), pk=payload.lecturer_id, is_active=True)
@@ -479,7 +504,7 @@ def auto_assign(request, payload: AutoAssignIn):
 
 
 @router.post("/sessions/{session_id}/accept", response=SessionOut)
-def accept(request, session_id: int):
+def accept(request, session_id: Id):
     session = _own_session(request, session_id)
     session = services.respond_to_session(
         actor=request.auth, session=session, accept=True, request=request
@@ -488,7 +513,7 @@ def accept(request, session_id: int):
 
 
 @router.post("/sessions/{session_id}/decline", response=SessionOut)
-def decline(request, session_id: int, payload: DeclineIn):
+def decline(request, session_id: Id, payload: DeclineIn):
     session = _own_session(request, session_id)
     session = services.respond_to_session(
         actor=request.auth, session=session, accept=False, reason=payload.reason, request=request
@@ -499,13 +524,13 @@ def decline(request, session_id: int, payload: DeclineIn):
 @router.post("/sessions/{session_id}/delivery-report", response={201: DeliveryReportOut})
 def delivery_report(
     request,
-    session_id: int,
+    session_id: Id,
     actual_minutes: int = Form(..., ge=1, le=600),
-    children_count: int = Form(0),
-    caregivers_count: int = Form(0),
-    teachers_count: int = Form(0),
-    others_count: int = Form(0),
-    notes: str = Form("", max_length=2000),
+    children_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
+    caregivers_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
+    teachers_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
+    others_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
+    notes: ReportNotesText = Form(""),  # noqa: B008 (as above)
     sign_in_sheet: UploadedFile = File(...),  # noqa: B008 (django-ninja's declaration style)
 ):
     """File the delivery report (multipart form: counts, minutes, notes, photo)."""

@@ -37,6 +37,8 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record
+from lms.date_horizon import check_within_horizon
+from lms.textinput import REASON
 
 from . import notifications as kinds
 from . import permissions, selectors
@@ -243,6 +245,8 @@ def create_service_request(
         )
     if date < timezone.localdate():
         raise ValidationError({"date": _("The date is in the past.")})
+    check_within_horizon(date)
+    check_within_horizon(date + datetime.timedelta(weeks=repeat_weekly - 1))
     series = uuid.uuid4() if repeat_weekly > 1 else None
     created = []
     for index in range(repeat_weekly):
@@ -496,7 +500,7 @@ def respond_to_session(*, actor, session, accept: bool, reason: str = "", reques
     Declining needs a reason; it re-opens the request and proposes the next candidate.
     """
     permissions.check_own_session(actor, session)
-    reason = (reason or "").strip()
+    reason = REASON.optional().clean(reason)
     if not accept and not reason:
         raise ValidationError({"reason": _("Say briefly why you decline.")})
     with transaction.atomic():
@@ -520,7 +524,7 @@ def respond_to_session(*, actor, session, accept: bool, reason: str = "", reques
             _refresh_request_status(service_request, actor=actor)
         else:
             session.status = SessionStatus.DECLINED
-            session.decline_reason = reason[:300]
+            session.decline_reason = reason
             session.save(update_fields=["status", "responded_at", "decline_reason"])
             record(
                 "lecturer_corps.session.decline",
@@ -532,7 +536,7 @@ def respond_to_session(*, actor, session, accept: bool, reason: str = "", reques
             notify(
                 coordinators_for(service_request),
                 kinds.SESSION_DECLINED,
-                kinds.session_params(service_request, lecturer=str(actor), reason=reason[:300]),
+                kinds.session_params(service_request, lecturer=str(actor), reason=reason),
                 url=_request_url(service_request),
             )
             _refresh_request_status(service_request, actor=actor)
@@ -578,7 +582,7 @@ def expire_overdue_proposals(now=None) -> int:
 def cancel_request(*, actor, service_request, reason: str, request=None) -> ServiceRequest:
     """Cancel a request that has not been delivered; its lecturers are told."""
     permissions.check_request_in_scope(actor, service_request)
-    reason = (reason or "").strip()
+    reason = REASON.optional().clean(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
     service_request = _lock_request(service_request)
@@ -593,12 +597,12 @@ def cancel_request(*, actor, service_request, reason: str, request=None) -> Serv
         .select_related("lecturer")
     ):
         session.status = SessionStatus.CANCELLED
-        session.cancel_reason = reason[:300]
+        session.cancel_reason = reason
         session.save(update_fields=["status", "cancel_reason"])
         lecturers.append(session.lecturer)
     previous = service_request.status
     service_request.status = RequestStatus.CANCELLED
-    service_request.cancel_reason = reason[:300]
+    service_request.cancel_reason = reason
     service_request.save(update_fields=["status", "cancel_reason"])
     record(
         "lecturer_corps.request.cancel",
@@ -610,7 +614,7 @@ def cancel_request(*, actor, service_request, reason: str, request=None) -> Serv
     notify(
         lecturers,
         kinds.SESSION_CANCELLED,
-        kinds.session_params(service_request, reason=reason[:300]),
+        kinds.session_params(service_request, reason=reason),
         url=_my_sessions_url(),
     )
     return service_request
@@ -629,6 +633,7 @@ def reschedule_request(
         raise ValidationError(_("Only a request that has not been delivered can be moved."))
     if date < timezone.localdate():
         raise ValidationError({"date": _("The date is in the past.")})
+    check_within_horizon(date)
     new = ServiceRequest(
         venue=old.venue,
         topic=old.topic,
@@ -658,7 +663,7 @@ def reschedule_request(
         .select_related("lecturer")
     ):
         session.status = SessionStatus.CANCELLED
-        session.cancel_reason = (reason or _("rescheduled"))[:300]
+        session.cancel_reason = REASON.optional().clean(reason) or _("rescheduled")
         session.save(update_fields=["status", "cancel_reason"])
         lecturers.append(session.lecturer)
     old.status = RequestStatus.RESCHEDULED

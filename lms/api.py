@@ -19,7 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth as WagtailBearerTokenAuth
 
-from lms import __version__, ratelimit
+from lms import __version__, ratelimit, textinput
 from lms.api_errors import document_error_responses
 from lms.optional import app_module
 
@@ -125,10 +125,20 @@ def on_django_validation_error(request, exc: ValidationError):
     return error_response(request, 400, "invalid", str(first), errors=errors)
 
 
+def schema_error_detail(errors: list[dict]) -> str:
+    """The message of a 422: the first refused text field and why, else a general one."""
+    for error in errors:
+        if str(error.get("type", "")).startswith(textinput.API_ERROR_PREFIX):
+            names = [part for part in error.get("loc", ())[1:] if isinstance(part, str)]
+            message = str(error.get("msg", ""))
+            return f"{names[-1]}: {message}" if names else message
+    return _("The request is not valid.")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_validation_error(request, exc: NinjaValidationError):
     return error_response(
-        request, 422, "invalid_request", _("The request is not valid."), errors=exc.errors
+        request, 422, "invalid_request", schema_error_detail(exc.errors), errors=exc.errors
     )
 
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+import typing
+from typing import Annotated, Any
 
+import ninja.pagination
+from django.conf import settings
+from ninja import Field, Schema
 from pydantic import AfterValidator, WithJsonSchema
+
+from lms.textinput import CODE, COMMENT, LONG_TEXT, NOTE, REASON, TITLE, USERNAME, api_text
 
 
 def _without_offset(value: datetime.time) -> datetime.time:
@@ -29,3 +35,57 @@ LocalTime = Annotated[
         }
     ),
 ]
+
+
+# The largest value a database integer column holds (PostgreSQL bigint, SQLite INTEGER).
+# A larger id or offset never matches a row, but reaching the database with it raises
+# an overflow (a 500), so the schema refuses it first (422).
+MAX_DATABASE_INT = 2**63 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_DATABASE_INT, description="An object's id.")]
+"""A primary key in a path, query or body: 1 to 2^63 - 1, anything else is a 422."""
+
+Offset = Annotated[int, Field(ge=0, le=MAX_DATABASE_INT, description="Rows to skip.")]
+"""How many rows a page skips: 0 to 2^63 - 1."""
+
+
+def Limit(maximum: int) -> Any:  # noqa: N802 - a type, named like one
+    """How many rows a page holds: 1 to ``maximum``; more is a 422, not silently cut."""
+    return Annotated[int, Field(ge=1, le=maximum, description=f"Rows per page (1-{maximum}).")]
+
+
+class LimitOffsetPagination(ninja.pagination.LimitOffsetPagination):
+    """django-ninja's limit/offset paging with both numbers bounded (the default class)."""
+
+    class Input(Schema):
+        limit: int = Field(
+            settings.NINJA_PAGINATION_PER_PAGE,
+            ge=1,
+            le=settings.NINJA_PAGINATION_MAX_LIMIT,
+            description="Rows per page.",
+        )
+        offset: int = Field(0, ge=0, le=MAX_DATABASE_INT, description="Rows to skip.")
+
+
+# Text fields of API input schemas: each cleaned by one ``lms.textinput`` policy. Apps
+# with their own limits name their own with ``api_text(TextPolicy(...))`` at module level
+# (a name, not a call, in an annotation: the modules use postponed annotations).
+CodeText = api_text(CODE)
+ReasonText = api_text(REASON)
+CommentText = api_text(COMMENT)
+NoteText = api_text(NOTE)
+LongText = api_text(LONG_TEXT)
+OptionalLongText = api_text(LONG_TEXT.optional())
+TitleText = api_text(TITLE)
+UsernameText = api_text(USERNAME)
+
+
+def resolve_annotations(view):
+    """Resolve a view's postponed annotations now, in its own module.
+
+    django-ninja's ``@paginate`` wraps the view and then reads the annotations as
+    strings in the wrapper's module, where names like ``CodeText`` do not exist. Put
+    this decorator below ``@paginate``.
+    """
+    view.__annotations__ = typing.get_type_hints(view, include_extras=True)
+    return view

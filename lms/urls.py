@@ -44,5 +44,6 @@ if settings.DEBUG:
 
 urlpatterns.append(path("", include(wagtail_urls)))
 
+handler400 = "home.views.bad_request"
 handler404 = "home.views.page_not_found"
 handler500 = "home.views.server_error"

@@ -22,7 +22,15 @@ from ninja.pagination import paginate
 from lecturer_corps.models import Venue
 from lms.api import ApiError
 from lms.api_errors import error_responses
-from lms.api_types import LocalTime
+from lms.api_types import (
+    CodeText,
+    CommentText,
+    Id,
+    LocalTime,
+    LongText,
+    OptionalLongText,
+    resolve_annotations,
+)
 
 from . import permissions, selectors, services
 from .models import (
@@ -112,13 +120,13 @@ def _count():
 
 
 class EntryIn(Schema):
-    placement_id: int | None = Field(None, description="Needed only with two current placements.")
+    placement_id: Id | None = Field(None, description="Needed only with two current placements.")
     date: datetime.date
     start_time: LocalTime | None = None
     end_time: LocalTime | None = None
     minutes: int | None = Field(None, ge=1, le=720, description="If no start and end time.")
-    venue_id: int | None = None
-    activity_type: str = Field(description="Activity type code, e.g. group_counselling.")
+    venue_id: Id | None = None
+    activity_type: CodeText = Field(description="Activity type code, e.g. group_counselling.")
     topic: Literal[tuple(Topic.values)] | Literal[""] = ""  # type: ignore[valid-type]
     children_0_5: int = _count()
     children_6_11: int = _count()
@@ -126,8 +134,8 @@ class EntryIn(Schema):
     caregivers: int = _count()
     teachers: int = _count()
     language: Literal[tuple(SessionLanguage.values)] = SessionLanguage.MANDARIN  # type: ignore[valid-type]
-    description: str = Field(max_length=4000)
-    reflection: str = Field("", max_length=4000)
+    description: LongText
+    reflection: OptionalLongText = ""
 
 
 class EntryPatch(Schema):
@@ -135,8 +143,8 @@ class EntryPatch(Schema):
     start_time: LocalTime | None = None
     end_time: LocalTime | None = None
     minutes: int | None = Field(None, ge=1, le=720)
-    venue_id: int | None = None
-    activity_type: str | None = None
+    venue_id: Id | None = None
+    activity_type: CodeText | None = None
     topic: Literal[tuple(Topic.values)] | Literal[""] | None = None  # type: ignore[valid-type]
     children_0_5: int | None = Field(None, ge=0, le=2000)
     children_6_11: int | None = Field(None, ge=0, le=2000)
@@ -144,13 +152,13 @@ class EntryPatch(Schema):
     caregivers: int | None = Field(None, ge=0, le=2000)
     teachers: int | None = Field(None, ge=0, le=2000)
     language: Literal[tuple(SessionLanguage.values)] | None = None  # type: ignore[valid-type]
-    description: str | None = Field(None, max_length=4000)
-    reflection: str | None = Field(None, max_length=4000)
+    description: LongText | None = None
+    reflection: OptionalLongText | None = None
 
 
 class ReviewIn(Schema):
     action: Literal["approve", "return", "reject"]
-    comment: str = Field("", max_length=2000)
+    comment: CommentText = ""
 
 
 class RequirementLineOut(Schema):
@@ -186,7 +194,7 @@ def _entries_queryset(user):
     )
 
 
-def _entry(user, entry_id: int) -> PracticumEntry:
+def _entry(user, entry_id: Id) -> PracticumEntry:
     return get_object_or_404(_entries_queryset(user), pk=entry_id)
 
 
@@ -217,11 +225,12 @@ def _state_error(error: ValidationError):
 
 @router.get("/practicum/entries", response=list[EntryOut])
 @paginate
+@resolve_annotations
 def list_entries(
     request,
-    state: str | None = None,
-    trainee_id: int | None = None,
-    qualification: str | None = None,
+    state: CodeText | None = None,
+    trainee_id: Id | None = None,
+    qualification: CodeText | None = None,
 ):
     """Entries the caller may see: their own, their trainees' (supervisors), their scope's."""
     queryset = _entries_queryset(request.auth).order_by("-date", "-start_time", "-pk")
@@ -255,12 +264,12 @@ def create_entry(request, payload: EntryIn):
 
 
 @router.get("/practicum/entries/{entry_id}", response=EntryOut)
-def get_entry(request, entry_id: int):
+def get_entry(request, entry_id: Id):
     return entry_out(_entry(request.auth, entry_id))
 
 
 @router.patch("/practicum/entries/{entry_id}", response=EntryOut)
-def update_entry(request, entry_id: int, payload: EntryPatch):
+def update_entry(request, entry_id: Id, payload: EntryPatch):
     """Change a draft or returned entry (its trainee only; approved entries never change)."""
     entry = _entry(request.auth, entry_id)
     data = _resolve(payload.dict(exclude_unset=True))
@@ -269,7 +278,7 @@ def update_entry(request, entry_id: int, payload: EntryPatch):
 
 
 @router.post("/practicum/entries/{entry_id}/attachments", response={201: AttachmentOut})
-def add_attachment(request, entry_id: int, file: File[UploadedFile]):
+def add_attachment(request, entry_id: Id, file: File[UploadedFile]):
     """Attach a photo (JPEG/PNG/WebP, metadata removed) or a PDF to an editable entry."""
     entry = _entry(request.auth, entry_id)
     item = services.add_attachment(entry=entry, actor=request.auth, upload=file, request=request)
@@ -290,7 +299,7 @@ def add_attachment(request, entry_id: int, file: File[UploadedFile]):
     response=EntryOut,
     openapi_extra=error_responses(409),
 )
-def submit_entry(request, entry_id: int):
+def submit_entry(request, entry_id: Id):
     entry = _entry(request.auth, entry_id)
     try:
         services.submit_entry(entry=entry, actor=request.auth, request=request)
@@ -304,7 +313,7 @@ def submit_entry(request, entry_id: int):
     response=EntryOut,
     openapi_extra=error_responses(409),
 )
-def review_entry(request, entry_id: int, payload: ReviewIn):
+def review_entry(request, entry_id: Id, payload: ReviewIn):
     """Approve, return (comment required) or reject (reason required): the supervisor only."""
     entry = _entry(request.auth, entry_id)
     try:

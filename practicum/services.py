@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import User
 from audit.services import record
+from lms.textinput import REASON
 
 from . import permissions
 from .models import (
@@ -573,12 +574,12 @@ def reassign_placement(
     _check_people(placement.trainee, supervisor)
     if supervisor.pk == placement.supervisor_id and venue is ...:
         raise ValidationError({"supervisor": _("Choose a different supervising expert.")})
-    reason = (reason or "").strip()
+    reason = REASON.optional().clean(reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the trainee is reassigned.")})
     today = timezone.localdate()
     placement.closed_on = today
-    placement.closed_reason = reason[:300]
+    placement.closed_reason = reason
     placement.save(update_fields=["closed_on", "closed_reason"])
     new = Placement.objects.create(
         trainee=placement.trainee,
@@ -616,7 +617,7 @@ def close_placement(*, placement: Placement, actor, reason: str, request=None) -
     if not placement.is_current:
         raise InvalidTransition(_("This placement is already closed."))
     placement.closed_on = timezone.localdate()
-    placement.closed_reason = (reason or "").strip()[:300]
+    placement.closed_reason = REASON.optional().clean(reason)
     placement.save(update_fields=["closed_on", "closed_reason"])
     record(
         "practicum.placement.close",

@@ -8,14 +8,15 @@ Errors are ``{"detail", "code"}`` with a 4xx status.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from lms.api import ApiError
 from lms.api_errors import error_responses
+from lms.api_types import Id
 
 from . import lessons, permissions, selectors, services
 from .models import Attempt, Quiz
@@ -23,10 +24,13 @@ from .review import present_attempt, review_flags
 
 router = Router(tags=["quizzes"])
 
+# A page of an attempt (0 is the first); a quiz never has this many pages.
+QuizPage = Annotated[int, Field(ge=0, le=10_000, description="Page of the attempt, from 0.")]
+
 
 class AnswersIn(Schema):
     answers: dict[str, Any]
-    page: int | None = None
+    page: QuizPage | None = None
 
 
 def _json_body(request) -> dict:
@@ -67,7 +71,7 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     response={201: dict, 200: dict},
     openapi_extra=error_responses(409),
 )
-def start_attempt(request, quiz_id: int):
+def start_attempt(request, quiz_id: Id):
     """Start an attempt (or get back the one in progress). 201 when a new one starts.
 
     Optional body: ``{"lesson": <lesson page id>}`` when started from a lesson.
@@ -89,7 +93,7 @@ def start_attempt(request, quiz_id: int):
 
 
 @router.get("/attempts/{attempt_id}", response=dict)
-def get_attempt(request, attempt_id: int, page: int | None = None):
+def get_attempt(request, attempt_id: Id, page: QuizPage | None = None):
     """An attempt's questions with the trainee's saved answers; no right answers."""
     attempt = _attempt(request, attempt_id)
     if attempt.user_id == request.auth.pk and services.finish_if_expired(attempt):
@@ -98,7 +102,7 @@ def get_attempt(request, attempt_id: int, page: int | None = None):
 
 
 @router.put("/attempts/{attempt_id}/answers", response=dict, openapi_extra=error_responses(409))
-def save_answers(request, attempt_id: int, payload: AnswersIn):
+def save_answers(request, attempt_id: Id, payload: AnswersIn):
     """Save answers keyed by question number, e.g. ``{"answers": {"1": {"choice": "ab12cd34"}}}``."""
     attempt = _own_attempt(request, attempt_id)
     try:
@@ -116,7 +120,7 @@ def save_answers(request, attempt_id: int, payload: AnswersIn):
 
 
 @router.post("/attempts/{attempt_id}/submit", response=dict, openapi_extra=error_responses(409))
-def submit(request, attempt_id: int):
+def submit(request, attempt_id: Id):
     """Submit and grade (once). Optional body ``{"answers": {...}}`` saved first.
 
     Late submissions keep only what was saved in time.

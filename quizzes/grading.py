@@ -25,13 +25,15 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from lms.textinput import ESSAY
 
 CHOICE_TYPES = {"single", "multiple"}
 AUTO_TYPES = {"single", "multiple", "truefalse", "shortanswer", "numerical", "matching"}
 MANUAL_TYPES = {"essay"}
 MAIN = "main"
-MAX_TEXT = 20000
 
 
 class ResponseError(ValueError):
@@ -233,8 +235,10 @@ def _clean_part(data: dict, layout: dict, raw):
             return None
         if not isinstance(text, str):
             raise ResponseError(_("The answer must be text."))
-        if len(text) > MAX_TEXT:
-            raise ResponseError(_("The answer is too long."))
+        try:
+            text = ESSAY.clean(text)
+        except ValidationError as error:
+            raise ResponseError(" ".join(error.messages)) from None
         if qtype == "essay":
             max_chars = settings.get("max_chars")
             if max_chars and len(text) > max_chars:

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 
 from lms.api import ApiError
 from lms.api_errors import error_responses
+from lms.api_types import CodeText
 
 from . import permissions, selectors
 from .periods import Period, Scope
@@ -54,8 +55,8 @@ class SummaryOut(Schema):
 
 
 class SummaryQuery(Schema):
-    period: str | None = None
-    district: str | None = None
+    period: CodeText | None = None
+    district: CodeText | None = None
 
 
 class MonthlyReportOut(Schema):

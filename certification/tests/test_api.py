@@ -134,3 +134,39 @@ def test_me_certifications_query_count(api_client, trainee, sources, django_asse
     client = api_client.as_user(trainee)
     with django_assert_max_num_queries(12):
         assert client.get("/api/v1/me/certifications").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("reason", "field_message"),
+    [("\u200b\u200b \u2060", "cannot be empty"), ("误" * 1_000_000, "1000000")],
+)
+def test_a_revoke_reason_invisible_or_too_long_is_refused_not_cut(
+    api_client, trainee, district_coordinator, reason, field_message
+):
+    certificate = make_certificate(trainee)
+    response = api_client.as_user(district_coordinator).post(
+        f"/api/v1/certificates/{certificate.serial}/revoke",
+        {"reason": reason},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert body["detail"].startswith("reason:") and field_message in body["detail"]
+    certificate.refresh_from_db()
+    assert certificate.status == "active" and certificate.revocation_reason == ""
+
+
+def test_the_revoke_service_refuses_a_reason_over_the_limit(trainee, district_coordinator):
+    from django.core.exceptions import ValidationError
+
+    from certification import services
+
+    certificate = make_certificate(trainee)
+    with pytest.raises(ValidationError) as caught:
+        services.revoke_certificate(
+            certificate=certificate, revoked_by=district_coordinator, reason="x" * 301
+        )
+    assert caught.value.code == "too_long"
+    certificate.refresh_from_db()
+    assert certificate.status == "active"

@@ -198,3 +198,55 @@ def test_withdraw_endpoint(api_client, trainee, enrolled, course):
 def test_endpoints_refuse_anonymous_callers(client, db, method, path):
     response = getattr(client, method)(path)
     assert response.status_code == 401
+
+
+def _enrol_as(client, course, username):
+    return client.post(
+        f"/api/v1/courses/{course.pk}/enrol",
+        {"username": username},
+        content_type="application/json",
+    )
+
+
+def test_enrolling_others_answers_the_same_whether_the_account_exists(
+    api_client, trainee, other_trainee, course
+):
+    """No account-existence oracle: the refusal comes before anyone is looked up."""
+    client = api_client.as_user(trainee)
+    existing = _enrol_as(client, course, other_trainee.username)
+    unknown = _enrol_as(client, course, "nobody-at-all")
+    by_email = _enrol_as(client, course, other_trainee.email)
+    assert existing.status_code == unknown.status_code == by_email.status_code == 403
+    assert existing.json() == unknown.json() == by_email.json()
+    assert not Enrolment.objects.exists()
+
+
+def test_a_district_coordinator_cannot_tell_an_account_outside_the_district_exists(
+    api_client, other_district_coordinator, trainee, course
+):
+    client = api_client.as_user(other_district_coordinator)
+    outside = _enrol_as(client, course, trainee.username)
+    unknown = _enrol_as(client, course, "nobody-at-all")
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.json() == unknown.json()
+    assert not Enrolment.objects.exists()
+
+
+def test_an_enrolment_deadline_beyond_the_planning_horizon_is_refused(
+    api_client, coordinator, trainee, course
+):
+    response = api_client.as_user(coordinator).post(
+        f"/api/v1/courses/{course.pk}/enrol",
+        {"username": trainee.username, "deadline": "9999-12-31"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "deadline" in response.json()["errors"]
+    assert not Enrolment.objects.exists()
+
+
+@pytest.mark.parametrize("course_id", [2**63, 2**70, -1, 0])
+def test_an_id_out_of_range_is_a_422_not_a_server_error(api_client, trainee, course_id):
+    response = api_client.as_user(trainee).get(f"/api/v1/courses/{course_id}")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"

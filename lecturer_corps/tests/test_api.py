@@ -333,8 +333,69 @@ def test_a_venue_with_an_unknown_township_is_a_400(api_client, administrator, ve
         api_client.as_user(administrator),
         "post",
         "/api/v1/venues",
-        {"name": "X", "venue_type": "school", "district_id": venue.district_id, "township_id": -5},
+        {
+            "name": "X",
+            "venue_type": "school",
+            "district_id": venue.district_id,
+            "township_id": 987654,
+        },
     )
     assert response.status_code == 400
     assert "township" in response.json()["errors"]
     assert not Venue.objects.filter(name="X").exists()
+
+
+def test_a_negative_township_id_is_refused_by_the_schema(api_client, administrator, venue):
+    response = _json(
+        api_client.as_user(administrator),
+        "post",
+        "/api/v1/venues",
+        {"name": "X", "venue_type": "school", "district_id": venue.district_id, "township_id": -5},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
+    assert not Venue.objects.filter(name="X").exists()
+
+
+def test_a_service_request_beyond_the_planning_horizon_is_refused(
+    api_client, coordinator, venue, settings
+):
+    """Found by hostile input: 9999-12-31 was accepted (and a weekly series overflowed)."""
+    last = timezone.localdate() + datetime.timedelta(days=settings.PLANNING_HORIZON_DAYS)
+    body = {
+        "venue_id": venue.pk,
+        "topic": "caregiver_02",
+        "audience": "caregivers",
+        "expected_size": 25,
+        "language": "ug",
+        "start_time": "15:00",
+        "end_time": "17:00",
+    }
+    client = api_client.as_user(coordinator)
+    for day in ["9999-12-31", (last + datetime.timedelta(days=1)).isoformat()]:
+        response = _json(client, "post", "/api/v1/service-requests", {**body, "date": day})
+        assert response.status_code == 400, response.json()
+        assert "date" in response.json()["errors"]
+    series_end_too_far = {**body, "date": last.isoformat(), "repeat_weekly": 2}
+    assert _json(client, "post", "/api/v1/service-requests", series_end_too_far).status_code == 400
+    assert not ServiceRequest.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["offset=9223372036854775808", "limit=501", "limit=0"])
+def test_paging_out_of_range_is_a_422(api_client, coordinator, query):
+    response = api_client.as_user(coordinator).get(f"/api/v1/service-requests?{query}")
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+
+
+def test_a_decline_reason_with_a_nul_is_refused(api_client, lecturer, venue):
+    session = make_session(make_request(venue=venue), lecturer, status=SessionStatus.PROPOSED)
+    response = _json(
+        api_client.as_user(lecturer),
+        "post",
+        f"/api/v1/sessions/{session.pk}/decline",
+        {"reason": "生病\x00"},
+    )
+    assert response.status_code == 422
+    assert "U+0000" in response.json()["detail"]
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PROPOSED

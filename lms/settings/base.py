@@ -352,6 +352,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # --- Security headers (docs/security.md) ----------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "lms.api_types.LimitOffsetPagination"
+
+# Dates people plan for (service requests, enrolment deadlines) may lie at most this many
+# days ahead; later ones are refused as typing mistakes (docs/security.md, "Input").
+PLANNING_HORIZON_DAYS = env.int("PLANNING_HORIZON_DAYS", default=2 * 366)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
