@@ -47,7 +47,8 @@ def cohort(size: int):
         issuing_authority_en="Turpan Municipal Civil Affairs Bureau",
         issue_mode=IssueMode.APPROVAL,
     )
-    course = course_factories.course(modules=(1,))
+    programme = course_factories.programme(slug=f"drill-{stamp}")
+    course = course_factories.course(programme, slug=f"drill-course-{stamp}", modules=(1,))
     Requirement.objects.create(
         certification=certification, kind=RequirementKind.COURSES_COMPLETED, targets=[course.pk]
     )

@@ -35,6 +35,7 @@ PRODUCTION_ENV = {
     "CERT_SIGNING_KEY": SIGNING_KEY_PEM,
     "DATABASE_URL": "postgres://lms@127.0.0.1:5432/lms",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6380/0",
     "EMAIL_URL": "smtp+tls://user:pw@smtp.example.gov.cn:587",
     "PRACTICUM_PRIVATE_ROOT": "/srv/talent-pool-lms/private",
 }

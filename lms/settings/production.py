@@ -15,6 +15,9 @@ ENVIRONMENT = "production"
 REFUSAL_EXIT_STATUS = 4
 
 required = RequiredSettings(env)
+# Keeps the reading going when CACHE_URL is missing, so that the refusal at the end can
+# name every problem at once; never used (the settings refuse first).
+CACHE_PLACEHOLDER = "django.core.cache.backends.dummy.DummyCache"
 
 DEBUG = False
 SECRET_KEY = required.text("DJANGO_SECRET_KEY")
@@ -41,9 +44,9 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_U
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_CONFIG = required.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
-# (Without a broker address the settings refuse below; "dummycache://" only keeps the
-# reading going so that the refusal can name every problem at once.)
-CACHES = {"default": env.cache("CACHE_URL", default=CELERY_BROKER_URL or "dummycache://")}
+# The cache (log-in rate limits, the figures' data versions) is its own setting, never
+# the broker by default: with a shared Redis, a broker outage would take log-in with it.
+CACHES = {"default": required.cache("CACHE_URL") or {"BACKEND": CACHE_PLACEHOLDER}}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=False)
 
