@@ -67,7 +67,7 @@ _DESTINATIONS = [
         roles.SUPERVISOR,
         "wagtailadmin_home",
         _("Author courses"),
-        _("Write and publish learning modules in the CMS."),
+        _("Write learning modules in the CMS; another expert reviews them before they go live."),
     ),
     (
         roles.COORDINATOR,
