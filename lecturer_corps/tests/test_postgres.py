@@ -4,6 +4,7 @@ Run with DATABASE_URL pointing at PostgreSQL; skipped on SQLite.
 """
 
 import datetime
+import os
 import threading
 
 import pytest
@@ -14,13 +15,20 @@ from lecturer_corps import services
 from lecturer_corps.models import Session, SessionStatus
 from lecturer_corps.tests.factories import make_lecturer, make_request, make_session, next_weekday
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Skipped before any database set-up (a transactional test flushes the database).
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs PostgreSQL (exclusion constraints); run with DATABASE_URL=postgres://…",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (exclusion constraints)")
+    assert connection.vendor == "postgresql"
 
 
 def _in_threads(*functions):
