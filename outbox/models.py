@@ -20,7 +20,7 @@ class OutboxMessage(models.Model):
     kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     due_at = models.DateTimeField(_("due"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveIntegerField(_("publish attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     dedupe_key = models.CharField(

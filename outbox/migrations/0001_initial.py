@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='keyword arguments')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('due_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='due')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
+                ('attempts', models.PositiveIntegerField(default=0, verbose_name='publish attempts')),
                 ('last_error', models.TextField(blank=True, verbose_name='last error')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
                 ('dedupe_key', models.CharField(blank=True, help_text='A second message with the same key is not written.', max_length=200, null=True, unique=True, verbose_name='deduplication key')),
