@@ -445,14 +445,14 @@ PAGES: dict[str, str] = {
     "practicum:placement_reassign": "L   403 403 403 403 403 200 404 200",
     "practicum:record_pdf": "L   200 404 404 200 404 200 404 200",
     "practicum:review_queue": "L   403 403 403 200 200 403 403 403",
-    "quizzes:attempt": "L   R   403 403 R   R   R   403 R",
+    "quizzes:attempt": "L   R   404 404 R   404 R   404 R",
     "quizzes:gradebook": "L   403 403 403 200 200 200 200 200",
     "quizzes:grading_queue": "L   403 403 403 200 200 403 403 200",
     "quizzes:item_analysis": "L   403 403 403 200 200 200 200 200",
-    "quizzes:mark": "L   403 403 403 200 200 403 403 200",
+    "quizzes:mark": "L   403 403 403 200 404 403 403 200",
     "quizzes:my_results": "L   200 200 200 200 200 200 200 200",
     "quizzes:quiz_detail": "L   200 200 200 403 403 403 403 403",
-    "quizzes:review": "L   200 403 403 200 200 200 403 200",
+    "quizzes:review": "L   200 404 404 200 404 200 404 200",
     "quizzes:start": "L   405 405 405 405 405 405 405 405",
     "reports:audit_log": "L   403 403 403 403 403 403 403 200",
     "reports:coverage": "L   403 403 403 403 403 200 200 200",
@@ -472,6 +472,7 @@ PAGES: dict[str, str] = {
 ADMIN_PAGES: dict[str, str] = {
     "/cms/": "L   L   L   L   200 200 200 200 200",
     "/cms/pages/": "L   L   L   L   R   R   R   R   200",
+    "/cms/marking_pool/": "L   L   L   L   R   R   R   R   200",
     "/cms/reports/site-history/": "L   L   L   L   200 200 200 200 200",
     "/cms/snippets/": "L   L   L   L   R   R   R   R   R",
     "/cms/users/": "L   L   L   L   200 200 200 200 200",
@@ -490,7 +491,7 @@ for _path in ADMIN_PAGES:
 # Operations are sent with an empty JSON body: write operations that need one
 # answer 422 to everyone who gets past authentication.
 API: dict[str, str] = {
-    "GET /attempts/{attempt_id}": "401 200 404 404 200 200 200 404 200",
+    "GET /attempts/{attempt_id}": "401 200 404 404 200 404 200 404 200",
     "GET /certificates/{serial}/credential": "401 404 404 200 404 404 200 404 200",
     "GET /certificates/{serial}/pdf": "401 404 404 200 404 404 200 404 200",
     "GET /courses": "401 200 200 200 200 200 200 200 200",
@@ -512,7 +513,7 @@ API: dict[str, str] = {
     "GET /verify/{code}": "200 200 200 200 200 200 200 200 200",
     "GET /version": "200 200 200 200 200 200 200 200 200",
     "PATCH /practicum/entries/{entry_id}": "401 200 404 404 403 404 403 404 403",
-    "POST /attempts/{attempt_id}/submit": "401 200 404 404 403 403 403 404 403",
+    "POST /attempts/{attempt_id}/submit": "401 200 404 404 403 404 403 404 403",
     "POST /certificates/{serial}/revoke": "401 422 422 422 422 422 422 422 422",
     "POST /courses/{course_id}/enrol": "401 200 200 200 403 403 403 403 403",
     "POST /courses/{course_id}/withdraw": "401 200 200 200 404 404 404 404 404",

@@ -47,6 +47,36 @@ def test_seed_demo_creates_every_demo_login(seeded):
     assert User.objects.get(username="coordinator").coordinator_district is None
 
 
+def test_demo_supervisors_each_have_answers_to_mark_in_their_own_scope(seeded):
+    """Placements and the marking pool give each demo supervisor essays to mark, and only
+    their own trainees' (quizzes.permissions)."""
+    from quizzes.models import AttemptSlot
+    from quizzes.permissions import markable_slots
+    from tests.factories import enable_two_factor
+
+    waiting = AttemptSlot.objects.filter(needs_manual=True)
+    scopes = {}
+    for username in ("supervisor", "supervisor2"):
+        user = User.objects.get(username=username)
+        enable_two_factor(user)
+        scopes[username] = set(
+            markable_slots(user, waiting).values_list("attempt__user__username", flat=True)
+        )
+    assert scopes["supervisor"] == {"trainee", "trainee2"}  # placement + the cohort pool
+    assert scopes["supervisor2"] == {"trainee2"}  # placement only
+
+
+def test_demo_course_pages_are_moderated(seeded):
+    from wagtail.models import GroupPagePermission
+
+    from courses.models import Lesson
+    from courses.moderation import IndependentReviewTask
+
+    assert not GroupPagePermission.objects.filter(permission__codename="publish_page").exists()
+    workflow = Lesson.objects.first().get_workflow()
+    assert isinstance(workflow.tasks.get().specific, IndependentReviewTask)
+
+
 def test_seed_demo_refuses_production(settings):
     from django.core.management.base import CommandError
 
