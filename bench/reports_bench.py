@@ -13,7 +13,20 @@ It prints: the dashboard's median and p95 server time (Django test client, warm,
 a city-wide coordinator) and its query count, for a month in the data and for one
 district; the API summary's time; and the monthly report's generation time (figures,
 PDF, workbook) and sizes. Budgets (issue 8): dashboard < 300 ms with a fixed number
-of queries; monthly report (PDF + XLSX) < 5 s.
+of queries; monthly report (PDF + XLSX) < 5 s. Then the cache's footprint (keys and
+bytes after the dashboards and the report of one month).
+
+``--check-invalidation`` then writes to a counted table in several ways (ORM
+``update()``, ``bulk_update()``, ``bulk_create()``, raw SQL through Django's cursor
+plain, schema-qualified and with a CTE, a rolled-back transaction, psql outside
+Django), each undone afterwards, and says whether the figures served after each write
+are those built from the database.
+
+The same bench measures django-cachalot in place of the figure cache (issue 13; not a
+project dependency): install it somewhere of your own and run with
+``DJANGO_SETTINGS_MODULE=bench.reports_cachalot_settings`` (see that module).
+Use a Redis cache (``CACHE_URL=redis://127.0.0.1:6379/<db>``) for figures that mean
+what production does; the bench clears that cache.
 """
 
 from __future__ import annotations
@@ -266,10 +279,45 @@ def coverage_figures() -> None:
         )
 
 
+def cache_layer() -> str:
+    from reports import figure_cache
+
+    if "cachalot" in settings.INSTALLED_APPS:
+        return "django-cachalot"
+    return "figure cache" if figure_cache.enabled() else "no cache"
+
+
+def mark_written(tables) -> None:
+    """As after a write to these tables, the data unchanged: a new data version
+    (figure cache) or the tables' cached queries invalidated (django-cachalot)."""
+    from reports import figure_cache
+
+    if not tables:
+        return
+    if "cachalot" in settings.INSTALLED_APPS:
+        from cachalot.api import invalidate
+
+        invalidate(*tables)
+    else:
+        for table in tables:
+            figure_cache.bump_version(table)
+
+
+def cache_footprint() -> tuple[int, int]:
+    """Keys and bytes (values as stored) in the default cache (Redis or local memory)."""
+    store = getattr(cache, "_cache", None)
+    if hasattr(store, "get_client"):  # django.core.cache.backends.redis
+        client = store.get_client(None, write=False)
+        keys = list(client.scan_iter(count=1000))
+        return len(keys), sum(client.memory_usage(key) or 0 for key in keys)
+    if isinstance(store, dict):  # LocMemCache: pickled values
+        return len(store), sum(len(value) for value in store.values())
+    return 0, 0
+
+
 def measure(runs: int) -> None:
     from accounts import roles
     from places.models import District
-    from reports import figure_cache
     from reports.periods import Period, Scope
     from reports.services import build_report_content, generate_monthly_report
     from tests.factories import make_user
@@ -282,14 +330,15 @@ def measure(runs: int) -> None:
     client.force_login(coordinator)
     district = District.objects.order_by("sort_order").first()
 
-    def timed(url, params, *, cold=False, written=()):
+    def timed(url, params, *, cold=False, written=(), write=None):
         client.get(url, params)  # warm
         times, cpu = [], []
         for _ in range(runs):
             if cold:
                 cache.clear()  # every figure built from the database
-            for table in written:  # as after a write to these tables (the data unchanged)
-                figure_cache.bump_version(table)
+            mark_written(written)  # as after a write to these tables (the data unchanged)
+            if write:
+                write()
             cpu_start = process_cpu_ms()
             start = time.perf_counter()
             response = client.get(url, params)
@@ -298,8 +347,9 @@ def measure(runs: int) -> None:
             assert response.status_code == 200, response.status_code
         if cold:
             cache.clear()
-        for table in written:
-            figure_cache.bump_version(table)
+        mark_written(written)
+        if write:
+            write()
         with CaptureQueriesContext(connection) as queries:
             client.get(url, params)
         times.sort()
@@ -308,7 +358,8 @@ def measure(runs: int) -> None:
 
     load = os.getloadavg()[0]
     print(
-        f"database: {connection.vendor}; period {period.code}; runs {runs}; "
+        f"database: {connection.vendor}; cache: {settings.CACHES['default']['BACKEND']}, "
+        f"{cache_layer()}; period {period.code}; runs {runs}; "
         f"{os.cpu_count()} CPUs, load average {load:.1f} when measuring"
     )
     from django.apps import apps
@@ -348,6 +399,16 @@ def measure(runs: int) -> None:
             f"dashboard, city, after {label}: median {median:.0f} ms, p95 {p95:.0f} ms, "
             f"{queries} queries; CPU {cpu:.0f} ms"
         )
+    from accounts.models import User
+
+    def log_in():  # what every log-in writes (a real write; only the time changes)
+        User.objects.filter(pk=coordinator.pk).update(last_login=timezone.now())
+
+    median, p95, queries, cpu = timed("/reports/", {"period": period.code}, write=log_in)
+    print(
+        f"dashboard, city, after a log-in (UPDATE accounts_user SET last_login): "
+        f"median {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries; CPU {cpu:.0f} ms"
+    )
 
     scope = Scope(period)
     cache.clear()
@@ -368,6 +429,123 @@ def measure(runs: int) -> None:
             f"{total:.2f} s wall, {cpu:.2f} s CPU (figures {figures_ms:.0f} ms wall); "
             f"PDF {report.pdf_file.size / 1024:.0f} KB, XLSX {report.xlsx_file.size / 1024:.0f} KB"
         )
+
+    cache.clear()
+    for params in ({"period": period.code}, {"period": period.code, "district": district.code}):
+        client.get("/reports/", params)
+    client.get("/api/v1/reports/summary", {"period": period.code})
+    generate_monthly_report(period=period, district=None)
+    keys, size = cache_footprint()
+    print(
+        f"cache after the city and district dashboards, the API summary and the monthly "
+        f"report: {keys} keys, {size / 1024:.0f} KB"
+    )
+
+
+def check_invalidation() -> None:
+    """After each kind of write (then after undoing it), are the served figures exact?"""
+    import subprocess
+    from contextlib import contextmanager
+
+    from django.test.utils import override_settings
+
+    from quizzes.models import Attempt
+    from reports.models import CoverageFigure
+    from reports.periods import Period, Scope
+    from reports.selectors import summary
+
+    scope = Scope(Period.current().previous())
+    period = scope.period
+
+    @contextmanager
+    def from_the_database():
+        if "cachalot" in settings.INSTALLED_APPS:
+            from cachalot.api import cachalot_disabled
+
+            with cachalot_disabled():
+                yield
+        else:
+            with override_settings(REPORTS_FIGURES_CACHE=False):
+                yield
+
+    def built():
+        with from_the_database():
+            return summary(scope)
+
+    ids = list(
+        Attempt.objects.filter(
+            submitted_at__gte=period.start_at, submitted_at__lt=period.end_at, passed=True
+        ).values_list("pk", flat=True)[:50]
+    )
+    table = Attempt._meta.db_table
+    flip = f"SET passed = NOT passed WHERE id IN ({', '.join(map(str, ids))})"
+
+    def raw(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    def bulk_update():
+        attempts = list(Attempt.objects.filter(pk__in=ids))
+        for attempt in attempts:
+            attempt.passed = not attempt.passed
+        Attempt.objects.bulk_update(attempts, ["passed"])
+
+    def psql(sql):
+        name = settings.DATABASES["default"]["NAME"]
+        subprocess.run(
+            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-c", sql],
+            check=True,
+        )
+
+    district = scope.districts[0]
+    figure = CoverageFigure(district=district, period=period.start, children_known=123_456)
+
+    def rolled_back():
+        with transaction.atomic():
+            Attempt.objects.filter(pk__in=ids).update(passed=False)
+            inside = summary(scope) == built()
+            transaction.set_rollback(True)
+        return inside
+
+    cases = [
+        (
+            "ORM update()",
+            lambda: Attempt.objects.filter(pk__in=ids).update(passed=False),
+            lambda: Attempt.objects.filter(pk__in=ids).update(passed=True),
+        ),
+        ("ORM bulk_update()", bulk_update, bulk_update),
+        (
+            "ORM bulk_create() / delete()",
+            lambda: CoverageFigure.objects.bulk_create([figure]),
+            lambda: CoverageFigure.objects.filter(children_known=123_456).delete(),
+        ),
+        (f'raw SQL: UPDATE "{table}"', lambda: raw(f'UPDATE "{table}" {flip}'), None),
+        (f"raw SQL: UPDATE public.{table}", lambda: raw(f"UPDATE public.{table} {flip}"), None),
+        (
+            "raw SQL: WITH … UPDATE",
+            lambda: raw(f"WITH picked AS (SELECT 1) UPDATE {table} {flip}"),
+            None,
+        ),
+        (f"psql (outside Django): UPDATE {table}", lambda: psql(f"UPDATE {table} {flip}"), None),
+    ]
+    print(f"invalidation ({cache_layer()}, period {period.code}):")
+    for label, write, undo in cases:
+        results = []
+        for step in (write, undo or write):
+            summary(scope)  # served, so cached
+            before = built()
+            step()
+            truth = built()
+            assert truth != before, f"{label}: the write changes no figure"
+            results.append("exact" if summary(scope) == truth else "STALE")
+        print(f"  {label}: after the write {results[0]}, after undoing it {results[1]}")
+    summary(scope)
+    inside = rolled_back()
+    after = summary(scope) == built()
+    print(
+        "  a write in a transaction rolled back: inside "
+        f"{'exact' if inside else 'STALE'}, after {'exact' if after else 'STALE'}"
+    )
 
 
 def process_cpu_ms() -> float:
@@ -392,6 +570,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", action="store_true", help="Create the scale data first.")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--check-invalidation", action="store_true", help="Then check writes of each kind."
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("Set DATABASE_URL to a PostgreSQL database (e.g. lms_bench_reports).")
@@ -405,6 +586,8 @@ def main() -> None:
         # Keep each query in its backend so that its CPU time is counted (2-CPU machine).
         cursor.execute("SET max_parallel_workers_per_gather = 0")
     measure(args.runs)
+    if args.check_invalidation:
+        check_invalidation()
 
 
 if __name__ == "__main__":

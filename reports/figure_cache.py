@@ -17,10 +17,14 @@ finishing a quiz attempt, approving entries in bulk, importing users. An ``UPDAT
 sets only columns no figure reads (a log-in time, the last lesson opened) is ignored.
 
 A version is bumped right after the statement (so the same transaction sees its own
-writes) and again when the transaction commits (so a reader in another process that
+writes), again when the transaction commits (so a reader in another process that
 built the figures from the data before the commit does not leave them cached under the
-new version). Writes made outside Django (psql, another program) are not seen; cached
-groups expire after ``REPORTS_FIGURES_CACHE_SECONDS`` (default 6 hours) in any case.
+new version) and when it, or a savepoint, is rolled back (so figures built from the
+rows rolled back are not served). Hand-written SQL is recognised too: a schema-qualified
+table, comments or spaces before the keyword, and ``WITH …`` statements that change
+data (which count for every counted table they name). Writes made outside Django (psql,
+another program) are not seen; cached groups expire after
+``REPORTS_FIGURES_CACHE_SECONDS`` (default 6 hours) in any case.
 
 The versions live in the default cache, which must be shared by every process that
 writes (Redis in production; the in-memory cache of ``make run`` serves one process,
@@ -59,10 +63,19 @@ IGNORED_UPDATE_COLUMNS = {
     "lecturer_corps.LecturerProfile": {"certificate_alerted_at"},
 }
 
-_WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# The statement's own table: the name after INSERT INTO / UPDATE / DELETE FROM / MERGE
+# INTO, quoted or not, schema-qualified or not.
+_WRITE = re.compile(
+    r'(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO)\s+(?:"?\w+"?\.)?"?(\w+)"?',
+    re.IGNORECASE,
+)
 _SET_COLUMN = re.compile(r'"(\w+)"\s*=')
+# What may precede the first keyword: spaces, comments, an opening parenthesis.
+_LEADING = re.compile(r"(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$)|\()+", re.DOTALL)
+_DATA_CHANGE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 EVERY_TABLE = "*"
 _tables: dict[str, frozenset[str]] | None = None
+_table_names: re.Pattern | None = None
 _group_tables: dict[str, tuple[str, ...]] = {}
 
 
@@ -101,33 +114,51 @@ def counted_tables() -> dict[str, frozenset[str]]:
     return _tables
 
 
-def written_table(sql: str) -> str | None:
-    """The counted table an SQL statement writes (``EVERY_TABLE`` for TRUNCATE), or None.
+def _named_tables(sql: str) -> frozenset[str]:
+    """The counted tables whose names appear in the statement (as whole names)."""
+    global _table_names
+    if _table_names is None:
+        names = "|".join(sorted(counted_tables(), key=len, reverse=True))
+        _table_names = re.compile(rf"(?<!\w)({names})(?!\w)", re.IGNORECASE)
+    return frozenset(name.lower() for name in _table_names.findall(sql))
+
+
+def written_tables(sql: str) -> frozenset[str]:
+    """The counted tables an SQL statement may write (``EVERY_TABLE`` for TRUNCATE).
 
     Conservative: an UPDATE is ignored only when every column it sets is listed in
-    ``IGNORED_UPDATE_COLUMNS``.
+    ``IGNORED_UPDATE_COLUMNS``; a write the patterns cannot take apart (``WITH …``
+    data-modifying statements) counts for every counted table it names.
     """
-    if sql[:1] not in "IUDTiudt":  # SELECT, SAVEPOINT, RELEASE, … (the common case)
-        return None
-    if sql[:8].upper() == "TRUNCATE":
-        return EVERY_TABLE
+    first = sql[:1]
+    if first in " \t\r\n(/-":  # hand-written SQL: spaces, comments before the keyword
+        leading = _LEADING.match(sql)
+        sql = sql[leading.end() :] if leading else sql
+        first = sql[:1]
+    if first not in "IUDTMWiudtmw":  # SELECT, SAVEPOINT, RELEASE, … (the common case)
+        return frozenset()
+    keyword = sql[:8].upper()
+    if keyword == "TRUNCATE":
+        return frozenset({EVERY_TABLE})
+    if keyword.startswith("WITH"):
+        return _named_tables(sql) if _DATA_CHANGE.search(sql) else frozenset()
     match = _WRITE.match(sql)
     if match is None:
-        return None
-    table = match.group(2)
+        return frozenset()
+    table = match.group(2).lower()
     ignored = counted_tables().get(table)
     if ignored is None:
-        return None
+        return frozenset()
     if match.group(1).upper() != "UPDATE" or not ignored:
-        return table
+        return frozenset({table})
     assignments = sql[match.end() :].split(" WHERE ", 1)[0]
     columns = set(_SET_COLUMN.findall(assignments))
-    return table if not columns or not columns <= ignored else None
+    return frozenset({table}) if not columns or not columns <= ignored else frozenset()
 
 
 def changes_figures(sql: str) -> bool:
     """Whether an SQL statement may change a figure."""
-    return written_table(sql) is not None
+    return bool(written_tables(sql))
 
 
 _WRITTEN = "_reports_figure_tables_written"
@@ -137,12 +168,13 @@ def watch_writes(execute, sql, params, many, context):
     """Execute wrapper: after a statement that writes a counted table, bump its version
     (and, inside a transaction, again once it commits)."""
     result = execute(sql, params, many, context)
-    table = written_table(sql)
-    if table is not None:
+    tables = written_tables(sql)
+    for table in tables:
         bump_version(table)
+    if tables:
         connection = context["connection"]
         if connection.in_atomic_block:
-            connection.__dict__.setdefault(_WRITTEN, set()).add(table)
+            connection.__dict__.setdefault(_WRITTEN, set()).update(tables)
     return result
 
 
@@ -152,7 +184,9 @@ def install(connection, **kwargs) -> None:
     The wrapper goes first so that ``connection.execute_wrapper()`` blocks, which pop
     the last wrapper on exit, never remove it. The second bump, after the commit, wraps
     the connection's ``commit`` rather than using ``transaction.on_commit``, so that it
-    adds nothing to the callbacks other code (and its tests) register and count.
+    adds nothing to the callbacks other code (and its tests) register and count. A
+    rollback (of the transaction or of a savepoint) bumps the tables written so far
+    too: figures built inside the transaction saw rows that are now gone.
     """
     if watch_writes not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, watch_writes)
@@ -165,6 +199,24 @@ def install(connection, **kwargs) -> None:
                 bump_version(table)
 
         connection.commit = commit_and_bump
+    if "rollback" not in connection.__dict__:
+        rollback = connection.rollback
+
+        def rollback_and_bump():
+            rollback()
+            for table in connection.__dict__.pop(_WRITTEN, ()):
+                bump_version(table)
+
+        connection.rollback = rollback_and_bump
+    if "savepoint_rollback" not in connection.__dict__:
+        savepoint_rollback = connection.savepoint_rollback
+
+        def savepoint_rollback_and_bump(sid):
+            savepoint_rollback(sid)
+            for table in connection.__dict__.get(_WRITTEN, ()):
+                bump_version(table)
+
+        connection.savepoint_rollback = savepoint_rollback_and_bump
 
 
 def bump_version(table: str) -> None:

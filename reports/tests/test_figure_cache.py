@@ -154,6 +154,46 @@ def test_writes_that_change_figures_are_recognised():
     assert changes('UPDATE "accounts_user" SET "last_login" = %s, "district_id" = %s WHERE 1')
     assert changes('TRUNCATE "accounts_user", "practicum_practicumentry"')
     assert changes('INSERT INTO "accounts_user_groups" ("user_id", "group_id") VALUES (1, 2)')
+    assert changes('MERGE INTO "reports_coveragefigure" AS c USING v ON c.id = v.id')
+
+
+def test_hand_written_writes_are_recognised():
+    """Raw SQL as people write it (the django-cachalot comparison found these missed)."""
+    written = figure_cache.written_tables
+    assert written("UPDATE public.quizzes_attempt SET passed = false") == {"quizzes_attempt"}
+    assert written('\n    UPDATE "quizzes_attempt" SET passed = false') == {"quizzes_attempt"}
+    assert written("/* fix */ DELETE FROM practicum_practicumentry WHERE id = 1") == {
+        "practicum_practicumentry"
+    }
+    assert written("-- fix\nupdate Quizzes_Attempt set passed = false") == {"quizzes_attempt"}
+    assert written(
+        "WITH picked AS (SELECT id FROM quizzes_attempt WHERE grade < 60) "
+        "UPDATE courses_enrolment SET state = 'x' FROM picked"
+    ) == {"quizzes_attempt", "courses_enrolment"}
+    assert written('WITH g AS (DELETE FROM "accounts_user_groups" RETURNING 1) SELECT 1') == {
+        "accounts_user_groups"
+    }
+
+
+def test_hand_written_reads_and_other_tables_are_ignored():
+    written = figure_cache.written_tables
+    assert written('WITH x AS (SELECT 1) SELECT * FROM "quizzes_attempt"') == frozenset()
+    assert written('WITH x AS (SELECT 1) UPDATE "audit_auditlog" SET action = 1') == frozenset()
+    assert written('  SELECT 1 FROM "quizzes_attempt"') == frozenset()
+    assert written("UPDATE public.audit_auditlog SET action = 1") == frozenset()
+    assert written("-") == frozenset()
+
+
+def test_a_hand_written_cte_update_through_django_bumps_its_table(db):
+    before = figure_cache.data_version("quizzes_attempt")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH picked AS (SELECT id FROM quizzes_attempt)
+            UPDATE quizzes_attempt SET passed = passed WHERE id IN (SELECT id FROM picked)
+            """
+        )
+    assert figure_cache.data_version("quizzes_attempt") > before
 
 
 def test_reads_and_writes_no_figure_reads_are_ignored():
@@ -275,3 +315,34 @@ def test_switched_off_every_load_builds_the_groups_and_writes_still_bump(db, las
     (group,) = figure_cache.figure_groups(scope, [spec])
     assert len(builds) == 4
     assert group.headlines[0].value == talent.build(scope).headlines[0].value
+
+
+def _registered(scope) -> int:
+    (talent,) = selectors.dashboard_figures(scope, keys=["talent_pool"])
+    return talent.headlines[0].value
+
+
+def test_figures_built_before_a_savepoint_rollback_are_not_served_after(db, district, last_month):
+    from django.db import transaction
+
+    scope = Scope(last_month)
+    before = _registered(scope)
+    with transaction.atomic():
+        make_user(roles.TRAINEE, district=district, date_joined=last_month.start_at)
+        assert _registered(scope) == before + 1  # built and cached inside
+        transaction.set_rollback(True)
+    assert _registered(scope) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_built_before_a_rollback_are_not_served_after(district, last_month):
+    from django.db import transaction
+
+    scope = Scope(last_month)
+    before = _registered(scope)
+    with transaction.atomic():
+        make_user(roles.TRAINEE, district=district, date_joined=last_month.start_at)
+        assert _registered(scope) == before + 1
+        transaction.set_rollback(True)
+    assert not connection.in_atomic_block
+    assert _registered(scope) == before
