@@ -80,17 +80,12 @@ def _staff_codes(user) -> frozenset[str]:
     return codes & roles.STAFF_ROLES
 
 
-def supervised_trainee_ids(supervisor):
-    """Ids of the trainees ``supervisor`` sees in quizzes (a subquery, not evaluated):
-    their current practicum placements' trainees and their marking pool."""
+def _marked_trainees(placements, pool):
+    """Ids (a subquery) of the trainees of ``placements`` and of the ``pool`` assignments."""
     from courses.models import CohortMembership
-    from practicum.selectors import supervised_placements
 
-    from .models import MarkingAssignment
-
-    pool = MarkingAssignment.objects.filter(supervisor=supervisor)
     users = get_user_model().objects.filter(
-        Q(pk__in=supervised_placements(supervisor).values("trainee_id"))
+        Q(pk__in=placements.values("trainee_id"))
         | Q(pk__in=pool.exclude(trainee=None).values("trainee_id"))
         | Q(
             pk__in=CohortMembership.objects.filter(
@@ -99,6 +94,29 @@ def supervised_trainee_ids(supervisor):
         )
     )
     return users.values("pk")
+
+
+def supervised_trainee_ids(supervisor):
+    """Ids of the trainees ``supervisor`` sees in quizzes (a subquery, not evaluated):
+    their current practicum placements' trainees and their marking pool."""
+    from practicum.selectors import supervised_placements
+
+    from .models import MarkingAssignment
+
+    return _marked_trainees(
+        supervised_placements(supervisor), MarkingAssignment.objects.filter(supervisor=supervisor)
+    )
+
+
+def trainees_with_a_marker():
+    """Ids (a subquery) of the trainees some supervising expert marks: in a current
+    placement or in a marking pool. Everyone else's answers wait for an administrator,
+    who finds them with the marking queue's "nobody else marks" filter."""
+    from practicum.models import Placement
+
+    from .models import MarkingAssignment
+
+    return _marked_trainees(Placement.objects.current(), MarkingAssignment.objects.all())
 
 
 def _trainee_q(user, path: str) -> Q | None:

@@ -223,8 +223,22 @@ def grading_queue(request):
     slots = selectors.grading_queue(
         permissions.markable_slots(request.user), quiz_id=request.GET.get("quiz") or None
     )
+    is_administrator = roles.ADMINISTRATOR in roles.role_codes(request.user)
+    unmarked_only = is_administrator and request.GET.get("unassigned") == "1"
+    if unmarked_only:
+        # Answers of trainees no supervising expert marks (no placement, no marking pool).
+        slots = slots.exclude(attempt__user__in=permissions.trainees_with_a_marker())
     page = Paginator(slots, 25).get_page(request.GET.get("p"))
-    return render(request, "quizzes/grading_queue.html", {"page_obj": page})
+    return render(
+        request,
+        "quizzes/grading_queue.html",
+        {
+            "page_obj": page,
+            "is_administrator": is_administrator,
+            "unmarked_only": unmarked_only,
+            "query": "unassigned=1&" if unmarked_only else "",
+        },
+    )
 
 
 def _part_labels(data) -> dict[str, str]:

@@ -287,3 +287,23 @@ def test_wagtail_admin_pool_refuses_supervisors_and_coordinators(
         )
         assert response.status_code in (302, 403)
     assert not MarkingAssignment.objects.exists()
+
+
+def test_administrator_finds_answers_nobody_else_marks(client, world, administrator, supervisor):
+    login(client, administrator)
+    url = reverse("quizzes:grading_queue") + "?unassigned=1"
+    html = client.get(url).content.decode()
+    assert html.count(">Mark<") == 1
+    assert world["course_only"].real_name in html
+    assert world["mine"].real_name not in html
+    services.assign_marking(
+        actor=administrator, supervisor=supervisor, trainee=world["course_only"]
+    )
+    assert client.get(url).content.decode().count(">Mark<") == 0
+    assert client.get(reverse("quizzes:grading_queue")).content.decode().count(">Mark<") == 3
+
+
+def test_the_nobody_else_filter_is_the_administrators_only(client, world, supervisor):
+    login(client, supervisor)
+    html = client.get(reverse("quizzes:grading_queue") + "?unassigned=1").content.decode()
+    assert html.count(">Mark<") == 1 and world["mine"].real_name in html
