@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "lecturer_corps",
     "reports",
     "privacy",
+    # The children's-data guard: registers its check on every NARRATIVE text field.
+    "lms.child_privacy",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

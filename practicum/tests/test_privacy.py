@@ -1,4 +1,4 @@
-"""The privacy guard on realistic Chinese and English practicum text."""
+"""The children's-data guard (lms.child_privacy) on practicum text, through practicum.privacy."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -70,9 +70,9 @@ def test_refusal_explains_how_to_write_anonymously_and_masks_the_number():
         check_text("家长电话13912345678")
     message = caught.value.messages[0]
     assert caught.value.error_list[0].code == "privacy"
-    assert "一名9岁男孩" in message and "小A" in message
+    assert "一名10岁女孩" in message and "该生" in message
     assert "13912345678" not in message
-    assert "139" in message
+    assert "139****5678" in message
 
 
 def test_seed_texts_all_pass_the_guard():
