@@ -20,14 +20,10 @@ not change the accounts of staff roles.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -40,6 +36,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from lms import spreadsheet_import
+from lms.spreadsheet_import import SpreadsheetRejected
 from places.models import District, Township
 
 from . import roles
@@ -247,96 +245,33 @@ class Table:
     rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # mobile numbers typed into Excel become numbers
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
-
-
-def _read_bytes(fileobj) -> bytes:
-    size = getattr(fileobj, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise FileRejected(_("The file is larger than 5 MB. Split it into smaller files."))
-    if hasattr(fileobj, "seek"):
-        fileobj.seek(0)
-    data = fileobj.read(MAX_FILE_BYTES + 1)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRejected(_("The file is larger than 5 MB. Split it into smaller files."))
-    if not data.strip():
-        raise FileRejected(_("The file is empty."))
-    return data
-
-
-def _decode_csv(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Chinese Excel saves "CSV" in GBK; GB18030 is its superset.
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            _("The file's text encoding was not recognised. Save it as CSV (UTF-8).")
-        ) from exc
-
-
-def _csv_rows(data: bytes):
-    text = _decode_csv(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=lambda d: (first_line.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 1
-    try:
-        for cells in reader:
-            yield line, [_cell_text(cell) for cell in cells[:MAX_COLUMNS]]
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileRejected(
-            _("Line %(line)d could not be read as CSV: %(error)s") % {"line": line, "error": exc}
-        ) from exc
-
-
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise FileRejected(_("The file could not be read as an Excel (XLSX) workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for line, values in enumerate(
-            sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
-        ):
-            yield line, [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
-
-
 def read_table(fileobj, filename: str) -> Table:
     """Read the header and the non-blank rows, keeping each row's line number in the file."""
-    data = _read_bytes(fileobj)
+    try:
+        return _read_table(fileobj, filename)
+    except SpreadsheetRejected as error:
+        raise FileRejected(" ".join(error.messages)) from error
+
+
+def _read_table(fileobj, filename: str) -> Table:
+    data = spreadsheet_import.read_upload(fileobj, MAX_FILE_BYTES)
+    if not data.strip():
+        raise FileRejected(_("The file is empty."))
     name = (filename or "").lower()
-    if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
+    if name.endswith(".xls"):
         raise FileRejected(_("Old Excel files (.xls) are not read. Save the list as XLSX or CSV."))
-    kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    kind = spreadsheet_import.kind_of(data)
     if kind == "csv" and name.endswith(".xlsx"):
         raise FileRejected(_("The file could not be read as an Excel (XLSX) workbook."))
-    rows_iter = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    # Rows with content up to the header are searched for it (HEADER_SEARCH_ROWS) and
+    # count towards the reader's limit, so MAX_ROWS is checked again below.
+    rows_iter = spreadsheet_import.iter_rows(
+        data,
+        max_rows=MAX_ROWS,
+        header_rows=HEADER_SEARCH_ROWS,
+        max_columns=MAX_COLUMNS,
+        max_blank_run=MAX_TRAILING_BLANK_ROWS,
+    )
     known = _header_lookup()
 
     header_line, header, rows, blank_run, seen = 0, [], [], 0, 0
@@ -1025,7 +960,7 @@ def _serialise_imports() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
 
-def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=None):
+def import_people(fileobj, *, filename: str, dry_run: bool, actor=None):
     """Check a staff list and, unless ``dry_run``, import it all or nothing.
 
     ``actor`` is the person importing (None on the command line, which acts as an
@@ -1081,7 +1016,6 @@ def import_people(fileobj, *, filename: str, dry_run: bool, actor=None, request=
         record(
             "accounts.import",
             actor=actor,
-            request=request,
             changes={
                 "rows": report.rows,
                 "created": report.created,

@@ -31,7 +31,7 @@ def profile(request):
                 form.save()
                 record(
                     "accounts.profile.update",
-                    request=request,
+                    actor=request.user,
                     obj=request.user,
                     changes={"fields": sorted(form.changed_data)},
                 )
@@ -68,7 +68,7 @@ def create_token(request):
         return redirect("accounts:profile")
     with transaction.atomic():
         token, key = APIToken.create_token(user=request.user, name=form.cleaned_data["name"])
-        record("accounts.token.create", request=request, obj=token)
+        record("accounts.token.create", actor=request.user, obj=token)
     # Shown once on the next page, then gone: only the digest is stored.
     request.session["new_api_token"] = key
     messages.success(request, _("Token created. Copy it now: it will not be shown again."))
@@ -82,7 +82,7 @@ def revoke_token(request, pk: int):
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoke()
-            record("accounts.token.revoke", request=request, obj=token)
+            record("accounts.token.revoke", actor=request.user, obj=token)
         messages.success(request, _("Token revoked."))
     return redirect("accounts:profile")
 
@@ -116,7 +116,6 @@ def import_people_view(request):
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 actor=request.user,
-                request=request,
             )
             if report.ok and not report.dry_run:
                 messages.success(

@@ -63,6 +63,9 @@ class IssueRequestAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept for the record; only the services change them
+
 
 @admin.register(BulkIssueJob)
 class BulkIssueJobAdmin(admin.ModelAdmin):
@@ -73,3 +76,6 @@ class BulkIssueJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept for the record; only the services change them

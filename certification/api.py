@@ -150,7 +150,7 @@ def revoke(request, serial: CodeText, payload: RevokeIn):
         permissions.check_manage(request.auth, certificate.holder)
     try:
         revoked = services.revoke_certificate(
-            certificate=certificate, revoked_by=request.auth, reason=payload.reason, request=request
+            certificate=certificate, revoked_by=request.auth, reason=payload.reason
         )
     except services.CertificationError as exc:
         raise ApiError(400, "not_revocable", " ".join(exc.messages)) from exc

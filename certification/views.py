@@ -59,9 +59,7 @@ def my_certifications(request):
 def claim(request, code):
     certification = get_object_or_404(CertificationType, code=code, is_active=True)
     try:
-        outcome = services.claim_certificate(
-            trainee=request.user, certification=certification, request=request
-        )
+        outcome = services.claim_certificate(trainee=request.user, certification=certification)
     except services.CertificationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("certification:my_certifications")
@@ -77,9 +75,7 @@ def claim(request, code):
 def renew(request, serial):
     certificate = _viewable(request, serial)
     try:
-        outcome = services.claim_renewal(
-            certificate=certificate, holder=request.user, request=request
-        )
+        outcome = services.claim_renewal(certificate=certificate, holder=request.user)
     except (services.CertificationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("certification:my_certifications")
@@ -222,7 +218,7 @@ def decide(request, pk, decision):
     try:
         if decision == "approve":
             certificate = services.approve_request(
-                issue_request=issue_request, approved_by=request.user, request=request
+                issue_request=issue_request, approved_by=request.user
             )
             messages.success(
                 request,
@@ -237,7 +233,6 @@ def decide(request, pk, decision):
                 issue_request=issue_request,
                 rejected_by=request.user,
                 note=form.cleaned_data["note"],
-                request=request,
             )
             messages.success(request, _("The request was rejected."))
         else:
@@ -288,7 +283,6 @@ def revoke(request, serial):
                 certificate=certificate,
                 revoked_by=request.user,
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except services.CertificationError as exc:
             form.add_error(None, " ".join(exc.messages))
@@ -316,7 +310,6 @@ def reissue(request, serial):
                 reissued_by=request.user,
                 reason=form.cleaned_data["reason"],
                 holder_name=form.cleaned_data["holder_name"],
-                request=request,
             )
         except services.CertificationError as exc:
             form.add_error(None, " ".join(exc.messages))
@@ -352,7 +345,6 @@ def cohort_issue(request):
                     users=members.filter(pk__in=eligible),
                     started_by=request.user,
                     title=dict(form.fields["cohort"].choices).get(form.cleaned_data["cohort"], ""),
-                    request=request,
                 )
             except services.CertificationError as exc:
                 messages.error(request, " ".join(exc.messages))

@@ -287,7 +287,6 @@ def enrol(request, course_id: Id, payload: EnrolIn | None = None):
             source=None if user == actor else "coordinator",
             deadline=payload.deadline,
             waive_prerequisites=payload.waive_prerequisites,
-            request=request,
         )
     return (201 if created else 200), _enrolment_out(enrolment, course, user)
 
@@ -301,7 +300,7 @@ def withdraw(request, course_id: Id):
     if enrolment is None:
         raise ApiError(404, "not_enrolled", _("You are not enrolled in this course."))
     with learning_errors():
-        enrolment = services.withdraw(enrolment=enrolment, actor=request.auth, request=request)
+        enrolment = services.withdraw(enrolment=enrolment, actor=request.auth)
     return _enrolment_out(enrolment, course, request.auth)
 
 
@@ -328,7 +327,7 @@ def complete_lesson(request, lesson_id: Id):
     """
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     with learning_errors():
-        row = services.complete_lesson(user=request.auth, lesson=lesson, request=request)
+        row = services.complete_lesson(user=request.auth, lesson=lesson)
     course = Course.objects.get(path=lesson.course_path)
     enrolment = Enrolment.objects.get(user=request.auth, course=course)
     following = selectors.course_progress(request.auth, course).next_lesson()

@@ -132,3 +132,42 @@ def can_read_reflection(user, answer) -> bool:
 
 def check_can_read_shared_reflections(user) -> None:
     check_role(user, roles.SUPERVISOR)
+
+
+# --- the Wagtail admin's door (lms.one_door) -----------------------------------------------
+
+
+def check_cohort_admin(user, action: str, cohort=None) -> None:
+    """Cohorts in the admin: coordinators (a given cohort only in their district) and
+    administrators. Creating checks the chosen district in the service."""
+    if cohort is None:
+        check_can_manage_cohorts(user)
+    else:
+        check_can_manage_cohort(user, cohort)
+
+
+def cohorts_in_scope(user):
+    from .models import Cohort
+
+    if not roles.has_role(user, roles.COORDINATOR, roles.ADMINISTRATOR):
+        return Cohort.objects.none()
+    scope = coordinator_scope(user)
+    return Cohort.objects.all() if scope is None else Cohort.objects.filter(district=scope)
+
+
+def check_enrolment_admin(user, action: str, enrolment=None) -> None:
+    """Enrolments in the admin: coordinators for learners in scope, administrators all."""
+    if enrolment is None:
+        check_may_enrol_others(user)
+    else:
+        check_can_enrol_others(user, enrolment.user)
+
+
+def enrolments_in_scope(user):
+    from .models import Enrolment
+
+    if not roles.has_role(user, roles.COORDINATOR, roles.ADMINISTRATOR):
+        return Enrolment.objects.none()
+    scope = coordinator_scope(user)
+    enrolments = Enrolment.objects.all()
+    return enrolments if scope is None else enrolments.filter(user__district=scope)

@@ -58,7 +58,6 @@ def enrol(
     cohort: Cohort | None = None,
     deadline=None,
     waive_prerequisites: bool = False,
-    request=None,
 ) -> tuple[Enrolment, bool]:
     """Enrol ``user`` in ``course``; returns (enrolment, created).
 
@@ -67,9 +66,9 @@ def enrol(
     others; they may waive prerequisites, which is recorded. Idempotent: an active
     enrolment is returned unchanged; a withdrawn one is reactivated with its progress.
     """
+    actor = actor or user
     if deadline is not None:
         check_within_horizon(deadline, field="deadline")
-    actor = actor or user
     if actor.pk == user.pk and source in (None, EnrolmentSource.SELF):
         permissions.check_can_self_enrol(user, course)
         source, waive_prerequisites = EnrolmentSource.SELF, False
@@ -86,7 +85,6 @@ def enrol(
         cohort=cohort,
         deadline=deadline,
         waive_prerequisites=waive_prerequisites,
-        request=request,
     )
 
 
@@ -99,7 +97,6 @@ def record_enrolment(
     cohort: Cohort | None = None,
     deadline=None,
     waive_prerequisites: bool = False,
-    request=None,
 ) -> tuple[Enrolment, bool]:
     """The enrolment itself, after the caller checked who may do it (``enrol`` does;
     the demo seed calls this directly). Prerequisites are still enforced unless waived."""
@@ -134,7 +131,6 @@ def record_enrolment(
                 "courses.enrol",
                 actor=actor,
                 obj=enrolment,
-                request=request,
                 changes={
                     "course": course.pk,
                     "source": source,
@@ -148,7 +144,7 @@ def record_enrolment(
     return enrolment, True
 
 
-def withdraw(*, enrolment: Enrolment, actor, request=None) -> Enrolment:
+def withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
     """Withdraw from a course (the person themselves, or a coordinator in scope).
 
     Progress is kept, so re-enrolling resumes. Withdrawing twice changes nothing.
@@ -164,7 +160,6 @@ def withdraw(*, enrolment: Enrolment, actor, request=None) -> Enrolment:
             "courses.withdraw",
             actor=actor,
             obj=enrolment,
-            request=request,
             changes={"course": enrolment.course_id, "by_self": actor.pk == enrolment.user_id},
         )
     return enrolment
@@ -205,7 +200,7 @@ def _refresh_enrolment(enrolment: Enrolment, course: Course) -> None:
     _apply_progress(enrolment, *_progress_figures(outline, statuses))
 
 
-def complete_lesson(*, user, lesson, via: str = CompletionSource.MANUAL, request=None):
+def complete_lesson(*, user, lesson, via: str = CompletionSource.MANUAL):
     """Mark a lesson complete for ``user``; returns its LessonProgress.
 
     The person must be enrolled and the lesson unlocked. A lesson that requires its
@@ -261,7 +256,6 @@ def complete_lesson(*, user, lesson, via: str = CompletionSource.MANUAL, request
             "courses.lesson.complete",
             actor=user,
             obj=row,
-            request=request,
             changes={"lesson": lesson.pk, "course": course.pk, "via": via},
         )
     return row
@@ -340,7 +334,7 @@ def refresh_course_progress(course: Course) -> int:
 
 
 def save_reflection(
-    *, user, lesson, block_id: str, text: str, shared: bool = False, request=None
+    *, user, lesson, block_id: str, text: str, shared: bool = False
 ) -> ReflectionAnswer:
     """Save the person's private answer to a reflection prompt of a lesson they may open.
 
@@ -385,7 +379,6 @@ def save_reflection(
             "courses.reflection.save",
             actor=user,
             obj=answer,
-            request=request,
             changes={"lesson": lesson.pk, "length": len(text), "shared": bool(shared)},
         )
     return answer
@@ -394,9 +387,7 @@ def save_reflection(
 # --- Cohorts ----------------------------------------------------------------
 
 
-def create_cohort(
-    *, actor, name, starts_on, ends_on, district=None, programme=None, request=None
-) -> Cohort:
+def create_cohort(*, actor, name, starts_on, ends_on, district=None, programme=None) -> Cohort:
     """Create a cohort in the coordinator's scope (district coordinators: their district)."""
     permissions.check_can_create_cohort(actor, district)
     if ends_on < starts_on:
@@ -414,10 +405,56 @@ def create_cohort(
             "courses.cohort.create",
             actor=actor,
             obj=cohort,
-            request=request,
             changes={"district": district.pk if district else None},
         )
     return cohort
+
+
+@transaction.atomic
+def update_cohort(*, actor, cohort: Cohort, changed=()) -> Cohort:
+    """Save edits to a cohort (``cohort`` carries them, unsaved). The actor must manage the
+    cohort's district before and after the change. One audit row naming the fields."""
+    stored = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    permissions.check_can_manage_cohort(actor, stored)
+    permissions.check_can_create_cohort(actor, cohort.district)
+    if cohort.ends_on < cohort.starts_on:
+        raise ValidationError({"ends_on": _("The end date is before the start date.")})
+    cohort.save()
+    record(
+        "courses.cohort.update",
+        actor=actor,
+        obj=cohort,
+        changes={"fields": sorted(changed), "district": cohort.district_id},
+    )
+    return cohort
+
+
+@transaction.atomic
+def delete_cohort(*, actor, cohort: Cohort) -> None:
+    """Remove a cohort (its memberships go with it; enrolments made through it stay)."""
+    permissions.check_can_manage_cohort(actor, cohort)
+    record(
+        "courses.cohort.delete",
+        actor=actor,
+        obj=cohort,
+        changes={"members": cohort.members.count()},
+    )
+    cohort.delete()
+
+
+@transaction.atomic
+def set_enrolment_deadline(*, actor, enrolment: Enrolment, changed=()) -> Enrolment:
+    """Change an enrolment's deadline (the only field the admin edits). Coordinators in
+    scope of the learner, administrators anyone."""
+    permissions.check_can_enrol_others(actor, enrolment.user)
+    Enrolment.objects.filter(pk=enrolment.pk).update(deadline=enrolment.deadline)
+    record(
+        "courses.enrolment.deadline",
+        actor=actor,
+        obj=enrolment,
+        changes={"deadline": enrolment.deadline.isoformat() if enrolment.deadline else None},
+    )
+    return enrolment
 
 
 @dataclass
@@ -436,7 +473,6 @@ def bulk_enrol(
     courses,
     deadline=None,
     waive_prerequisites: bool = False,
-    request=None,
 ) -> BulkEnrolResult:
     """Add people to a cohort and enrol each in the given courses.
 
@@ -479,7 +515,6 @@ def bulk_enrol(
                         cohort=cohort,
                         deadline=deadline or cohort.ends_on,
                         waive_prerequisites=waive_prerequisites,
-                        request=request,
                     )
                 except permissions.LearningDenied as denial:
                     result.skipped.append((user.username, course.title, denial.message))
@@ -492,7 +527,6 @@ def bulk_enrol(
             "courses.cohort.bulk_enrol",
             actor=actor,
             obj=cohort,
-            request=request,
             changes={
                 "people": len(users),
                 "courses": len(courses),

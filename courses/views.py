@@ -129,7 +129,7 @@ def _course_or_404(course_id: int) -> Course:
 def enrol(request, course_id: int):
     course = _course_or_404(course_id)
     try:
-        _enrolment, created = services.enrol(user=request.user, course=course, request=request)
+        _enrolment, created = services.enrol(user=request.user, course=course)
     except permissions.LearningDenied as denial:
         return denied(request, denial)
     if created:
@@ -144,7 +144,7 @@ def withdraw(request, course_id: int):
     enrolment = selectors.active_enrolment(request.user, course)
     if enrolment is None:
         raise Http404
-    services.withdraw(enrolment=enrolment, actor=request.user, request=request)
+    services.withdraw(enrolment=enrolment, actor=request.user)
     messages.success(request, _("You have withdrawn. Your progress is kept if you come back."))
     return redirect(course.get_url(request))
 
@@ -154,7 +154,7 @@ def withdraw(request, course_id: int):
 def complete_lesson(request, lesson_id: int):
     lesson = get_object_or_404(Lesson.objects.live(), pk=lesson_id)
     try:
-        services.complete_lesson(user=request.user, lesson=lesson, request=request)
+        services.complete_lesson(user=request.user, lesson=lesson)
     except permissions.LearningDenied as denial:
         return denied(request, denial)
     course = Course.objects.get(path=lesson.course_path)
@@ -182,7 +182,6 @@ def save_reflection(request, lesson_id: int):
                 block_id=form.cleaned_data["block_id"],
                 text=form.cleaned_data["text"],
                 shared=form.cleaned_data["shared"],
-                request=request,
             )
         except permissions.LearningDenied as denial:
             return denied(request, denial)
@@ -249,7 +248,6 @@ def cohort_create(request):
         try:
             cohort = services.create_cohort(
                 actor=request.user,
-                request=request,
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except permissions.LearningDenied as denial:
@@ -283,7 +281,6 @@ def cohort_detail(request, cohort_id: int):
                 courses=list(form.cleaned_data["courses"]),
                 deadline=form.cleaned_data["deadline"],
                 waive_prerequisites=form.cleaned_data["waive_prerequisites"],
-                request=request,
             )
         except permissions.LearningDenied as denial:
             form.add_error(None, denial.message)

@@ -1,27 +1,64 @@
 """Wagtail admin: cohorts and enrolments for administrators and coordinators.
 
 Cohorts are created and filled from the site's cohort pages (scoped per coordinator);
-the admin views give administrators an overview and search.
+the admin views give an overview and search, and write through the same services
+(``lms.one_door``): a district coordinator sees and changes their district's only.
 """
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from lms import one_door
+
+from . import permissions, services
 from .models import Cohort, Enrolment
 
+one_door.register(
+    one_door.Door(
+        model=Cohort,
+        check=permissions.check_cohort_admin,
+        scope=permissions.cohorts_in_scope,
+        create=lambda *, actor, instance: services.create_cohort(
+            actor=actor,
+            name=instance.name,
+            starts_on=instance.starts_on,
+            ends_on=instance.ends_on,
+            district=instance.district,
+            programme=instance.programme,
+        ),
+        update=lambda *, actor, instance, changed: services.update_cohort(
+            actor=actor, cohort=instance, changed=changed
+        ),
+        delete=lambda *, actor, instance: services.delete_cohort(actor=actor, cohort=instance),
+    )
+)
+one_door.register(
+    one_door.Door(
+        model=Enrolment,
+        check=permissions.check_enrolment_admin,
+        scope=permissions.enrolments_in_scope,
+        update=lambda *, actor, instance, changed: services.set_enrolment_deadline(
+            actor=actor, enrolment=instance, changed=changed
+        ),
+        history={"courses.enrolment.deadline": _("Deadline changed")},
+    )
+)
 
-class CohortViewSet(ModelViewSet):
+
+class CohortViewSet(one_door.DoorViewSetMixin, ModelViewSet):
     model = Cohort
     icon = "group"
     menu_label = _("Cohorts")
     list_display = ["name", "starts_on", "ends_on", "district", "programme"]
     list_filter = ["district"]
     search_fields = ["name"]
-    form_fields = ["name", "starts_on", "ends_on", "district", "programme", "coordinator"]
+    # The coordinator is whoever creates the cohort (``services.create_cohort``).
+    form_fields = ["name", "starts_on", "ends_on", "district", "programme"]
+    copy_view_enabled = False
 
 
-class EnrolmentViewSet(ModelViewSet):
+class EnrolmentViewSet(one_door.DoorViewSetMixin, ModelViewSet):
     model = Enrolment
     icon = "user"
     menu_label = _("Enrolments")

@@ -1,39 +1,31 @@
+"""Read-only views for superusers. Venues and lecturer profiles are edited in the Wagtail
+admin through the corps services (``lms.one_door``); requests and sessions on the corps
+pages. Nothing here writes."""
+
 from django.contrib import admin
 
-from .models import LecturerProfile, ServiceRequest, Session, Venue
+from .models import ServiceRequest, Session
 
 
-@admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
-    list_display = ["name", "venue_type", "district", "township", "capacity", "is_active"]
-    list_filter = ["venue_type", "district", "is_active"]
-    search_fields = ["name", "address"]
-
-
-@admin.register(LecturerProfile)
-class LecturerProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "district", "monthly_cap", "is_active"]
-    list_filter = ["district", "is_active"]
-    search_fields = ["user__username", "user__real_name"]
-    raw_id_fields = ["user"]
-
-
-@admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
-    list_display = ["date", "topic", "venue", "status", "lecturers_needed"]
-    list_filter = ["status", "topic", "venue__district"]
-    date_hierarchy = "date"
-    raw_id_fields = ["venue", "created_by", "rescheduled_to"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # changes go through the corps pages (services, audit log)
-
-
-@admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
-    list_display = ["request", "lecturer", "status", "starts_at"]
-    list_filter = ["status"]
-    raw_id_fields = ["request", "lecturer", "proposed_by"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(ReadOnlyAdmin):
+    list_display = ["date", "topic", "venue", "status", "lecturers_needed"]
+    list_filter = ["status", "topic", "venue__district"]
+    date_hierarchy = "date"
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ["request", "lecturer", "status", "starts_at"]
+    list_filter = ["status"]

@@ -8,15 +8,15 @@ and answers only their own sessions. Refusals carry stable codes: ``not_found``,
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Router, Schema, Status
 from pydantic import Field
 
+from lms.age_bands import AGE_BANDS
 from lms.api import ApiError
 from lms.api_types import (
     CodeText,
@@ -30,10 +30,13 @@ from lms.api_types import (
 )
 from lms.textinput import CODE, LABEL, TextPolicy, api_text
 
-from . import permissions, selectors, services
+from . import delivery, permissions, selectors, services
 from .assignment import plan_auto_assign
+from .delivery import CHILD_CELLS, MAX_CELL
 from .models import (
+    ChildGroup,
     DeliveryReport,
+    ReportState,
     RequestStatus,
     ServiceRequest,
     Session,
@@ -220,10 +223,30 @@ class DeclineIn(Schema):
     reason: ReasonText
 
 
+class ChildCount(Schema):
+    """Children of one group and one age band (``lms.age_bands``); a count, never names."""
+
+    group: Literal[tuple(ChildGroup.values)]  # type: ignore[valid-type]
+    age_band: Literal[tuple(AGE_BANDS)]  # type: ignore[valid-type]
+    count: int = Field(..., ge=0, le=MAX_CELL)
+
+
+class DeliveryReportIn(Schema):
+    actual_minutes: int = Field(..., ge=1, le=600)
+    children: list[ChildCount] = Field(default_factory=list, max_length=len(CHILD_CELLS))
+    caregivers_count: int = Field(0, ge=0, le=MAX_CELL)
+    teachers_count: int = Field(0, ge=0, le=MAX_CELL)
+    others_count: int = Field(0, ge=0, le=MAX_CELL)
+    notes: ReportNotesText = ""
+
+
 class DeliveryReportOut(Schema):
     id: int
     session_id: int
+    state: str
+    children: list[ChildCount]
     children_count: int
+    children_in_difficulty_count: int
     caregivers_count: int
     teachers_count: int
     others_count: int
@@ -345,7 +368,7 @@ def list_venues(
 def create_venue(request, payload: VenueIn):
     """Add a venue (a district coordinator: in their district only)."""
     data = payload.dict()
-    venue = services.create_venue(actor=request.auth, request=request, **data)
+    venue = services.create_venue(actor=request.auth, **data)
     venue = Venue.objects.select_related("district", "township").get(pk=venue.pk)
     return Status(201, _venue_out(venue))
 
@@ -394,9 +417,7 @@ def create_service_request(request, payload: ServiceRequestIn):
         raise ApiError(400, "invalid", _("Unknown venue."), errors={"venue_id": [payload.venue_id]})
     data = payload.dict()
     data.pop("venue_id")
-    created = services.create_service_request(
-        actor=request.auth, venue=venue, request=request, **data
-    )
+    created = services.create_service_request(actor=request.auth, venue=venue, **data)
     rows = (
         ServiceRequest.objects.filter(pk__in=[r.pk for r in created])
         .select_related("venue")
@@ -445,7 +466,6 @@ def assign(request, request_id: Id, payload: AssignIn):
         service_request=service_request,
         lecturer=lecturer,
         whole_series=payload.whole_series,
-        request=request,
     )
     return Status(201, _session_out(session))
 
@@ -463,7 +483,6 @@ def auto_assign(request, payload: AutoAssignIn):
         created, problems = services.apply_plan(
             actor=request.auth,
             items=[(item.request_id, item.lecturer_id) for item in payload.items],
-            request=request,
         )
         return {
             "applied": True,
@@ -506,9 +525,7 @@ def auto_assign(request, payload: AutoAssignIn):
 @router.post("/sessions/{session_id}/accept", response=SessionOut)
 def accept(request, session_id: Id):
     session = _own_session(request, session_id)
-    session = services.respond_to_session(
-        actor=request.auth, session=session, accept=True, request=request
-    )
+    session = services.respond_to_session(actor=request.auth, session=session, accept=True)
     return _session_out(session)
 
 
@@ -516,48 +533,50 @@ def accept(request, session_id: Id):
 def decline(request, session_id: Id, payload: DeclineIn):
     session = _own_session(request, session_id)
     session = services.respond_to_session(
-        actor=request.auth, session=session, accept=False, reason=payload.reason, request=request
+        actor=request.auth, session=session, accept=False, reason=payload.reason
     )
     return _session_out(session)
 
 
 @router.post("/sessions/{session_id}/delivery-report", response={201: DeliveryReportOut})
-def delivery_report(
-    request,
-    session_id: Id,
-    actual_minutes: int = Form(..., ge=1, le=600),
-    children_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
-    caregivers_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
-    teachers_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
-    others_count: int = Form(0, ge=0, le=MAX_ATTENDANCE),
-    notes: ReportNotesText = Form(""),  # noqa: B008 (as above)
-    sign_in_sheet: UploadedFile = File(...),  # noqa: B008 (django-ninja's declaration style)
-):
-    """File the delivery report (multipart form: counts, minutes, notes, photo)."""
+def delivery_report(request, session_id: Id, payload: DeliveryReportIn):
+    """File the delivery report: children by group and age band, adults, minutes, notes.
+    No photo: attendance is counted, never named. The venue's contacts are asked to
+    confirm it by e-mail."""
     session = _own_session(request, session_id)
-    report: DeliveryReport = services.file_delivery_report(
+    cells = {}
+    for item in payload.children:
+        key = (item.group, item.age_band)
+        if key in cells:
+            raise ApiError(400, "invalid", _("Each group and age band may be given once."))
+        cells[key] = item.count
+    report: DeliveryReport = delivery.file_delivery_report(
         actor=request.auth,
         session=session,
-        children_count=children_count,
-        caregivers_count=caregivers_count,
-        teachers_count=teachers_count,
-        others_count=others_count,
-        actual_minutes=actual_minutes,
-        sign_in_sheet=sign_in_sheet,
-        notes=notes,
-        request=request,
+        child_counts=cells,
+        caregivers_count=payload.caregivers_count,
+        teachers_count=payload.teachers_count,
+        others_count=payload.others_count,
+        actual_minutes=payload.actual_minutes,
+        notes=payload.notes,
     )
     return Status(
         201,
         {
             "id": report.pk,
             "session_id": session.pk,
+            "state": report.state,
+            "children": [
+                {"group": row.group, "age_band": row.age_band, "count": row.count}
+                for row in report.child_counts.all()
+            ],
             "children_count": report.children_count,
+            "children_in_difficulty_count": report.children_in_difficulty_count,
             "caregivers_count": report.caregivers_count,
             "teachers_count": report.teachers_count,
             "others_count": report.others_count,
             "person_times": report.person_times,
             "actual_minutes": report.actual_minutes,
-            "verified": report.verified_at is not None,
+            "verified": report.state == ReportState.VERIFIED,
         },
     )

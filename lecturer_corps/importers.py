@@ -10,16 +10,14 @@ report names the file's line number (header = line 1) of every problem.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from lms import spreadsheet_import
 from places.models import District, Township
 
 from . import permissions
@@ -63,35 +61,13 @@ class ImportReport:
 
 
 def _read_rows(upload) -> list[list[str]]:
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("The file must be smaller than 5 MB."))
-    if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ValidationError(_("The XLSX file could not be read.")) from exc
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else str(v).strip() for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("Save the CSV file as UTF-8."))
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    """The rows of the file (header first), read by ``lms.spreadsheet_import``: size and
+    zip parts checked before parsing, streamed, refused past ``MAX_ROWS``."""
+    data = spreadsheet_import.read_upload(upload, MAX_BYTES)
+    return [cells for _line, cells in spreadsheet_import.iter_rows(data, max_rows=MAX_ROWS)]
 
 
-def import_venues(*, actor, upload, dry_run: bool = False, request=None) -> ImportReport:
+def import_venues(*, actor, upload, dry_run: bool = False) -> ImportReport:
     """Check every row, then create or update all venues in one transaction (or none)."""
     scope = permissions.check_coordinator(actor)
     report = ImportReport(dry_run=dry_run)
@@ -213,7 +189,6 @@ def import_venues(*, actor, upload, dry_run: bool = False, request=None) -> Impo
         record(
             "lecturer_corps.venue.import",
             actor=actor,
-            request=request,
             changes={"created": report.created, "updated": report.updated},
         )
     return report

@@ -71,3 +71,41 @@ def check_profile_editable(user, profile) -> None:
     scope = check_coordinator(user)
     if scope is not None and profile.district_id != scope.pk:
         raise PermissionDenied(_("This lecturer is outside the district you coordinate."))
+
+
+# --- the Wagtail admin's door (lms.one_door) -----------------------------------------------
+
+
+def check_venue_admin(user, action: str, venue=None) -> None:
+    """Venues in the admin: coordinators and administrators, a given venue only in scope."""
+    if venue is None:
+        check_coordinator(user)
+    else:
+        check_venue_in_scope(user, venue)
+
+
+def venues_in_scope(user):
+    """The venues a user manages (none for someone who does not coordinate)."""
+    from .models import Venue
+
+    if not is_coordinator(user):
+        return Venue.objects.none()
+    return Venue.objects.in_scope(coordinator_scope(user))
+
+
+def check_profile_admin(user, action: str, profile=None) -> None:
+    """Lecturer profiles in the admin: coordinators, a given profile only in scope (the
+    lecturers themselves edit theirs on the corps pages)."""
+    check_coordinator(user)
+    if profile is not None:
+        check_profile_editable(user, profile)
+
+
+def profiles_in_scope(user):
+    from .models import LecturerProfile
+
+    if not is_coordinator(user):
+        return LecturerProfile.objects.none()
+    scope = coordinator_scope(user)
+    profiles = LecturerProfile.objects.all()
+    return profiles if scope is None else profiles.filter(district=scope)

@@ -28,9 +28,9 @@ import secrets
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +46,6 @@ from .models import (
     LIVE_SESSION_STATUSES,
     OPEN_REQUEST_STATUSES,
     CalendarToken,
-    DeliveryReport,
     LecturerProfile,
     Notification,
     RequestStatus,
@@ -139,8 +138,11 @@ def get_or_build_profile(user) -> LecturerProfile:
 
 
 @transaction.atomic
-def save_profile(*, actor, profile: LecturerProfile, request=None) -> LecturerProfile:
-    """Save a lecturer profile (validated). The lecturer or a coordinator in scope."""
+def save_profile(*, actor, profile: LecturerProfile) -> LecturerProfile:
+    """Save a lecturer profile (validated). The lecturer or a coordinator in scope — of the
+    district the profile was in as well as the one it is saved with."""
+    if profile.pk is not None:
+        permissions.check_profile_editable(actor, LecturerProfile.objects.get(pk=profile.pk))
     permissions.check_profile_editable(actor, profile)
     if profile.township_id and (profile.latitude is None or profile.longitude is None):
         profile.latitude, profile.longitude = profile.township.latitude, profile.township.longitude
@@ -153,7 +155,6 @@ def save_profile(*, actor, profile: LecturerProfile, request=None) -> LecturerPr
         "lecturer_corps.profile.create" if created else "lecturer_corps.profile.update",
         actor=actor,
         obj=profile,
-        request=request,
         changes={
             "topics": profile.topics,
             "languages": profile.languages,
@@ -165,10 +166,10 @@ def save_profile(*, actor, profile: LecturerProfile, request=None) -> LecturerPr
 
 
 @transaction.atomic
-def add_unavailable_period(*, actor, profile, starts_on, ends_on, note="", request=None):
+def add_unavailable_period(*, actor, profile, starts_on, ends_on, note=""):
     permissions.check_profile_editable(actor, profile)
     if profile.pk is None:
-        profile = save_profile(actor=actor, profile=profile, request=request)
+        profile = save_profile(actor=actor, profile=profile)
     period = UnavailablePeriod(profile=profile, starts_on=starts_on, ends_on=ends_on, note=note)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The last day cannot be before the first.")})
@@ -178,20 +179,18 @@ def add_unavailable_period(*, actor, profile, starts_on, ends_on, note="", reque
         "lecturer_corps.unavailable.add",
         actor=actor,
         obj=profile,
-        request=request,
         changes={"from": starts_on.isoformat(), "until": ends_on.isoformat()},
     )
     return period
 
 
 @transaction.atomic
-def remove_unavailable_period(*, actor, period, request=None) -> None:
+def remove_unavailable_period(*, actor, period) -> None:
     permissions.check_profile_editable(actor, period.profile)
     record(
         "lecturer_corps.unavailable.remove",
         actor=actor,
         obj=period.profile,
-        request=request,
         changes={"from": period.starts_on.isoformat(), "until": period.ends_on.isoformat()},
     )
     period.delete()
@@ -201,7 +200,7 @@ def remove_unavailable_period(*, actor, period, request=None) -> None:
 
 
 @transaction.atomic
-def create_venue(*, actor, request=None, **fields) -> Venue:
+def create_venue(*, actor, **fields) -> Venue:
     """Add a venue in the actor's scope (coordinators of a district: that district only)."""
     venue = Venue(**fields)
     permissions.check_district_in_scope(actor, venue.district_id)
@@ -210,8 +209,47 @@ def create_venue(*, actor, request=None, **fields) -> Venue:
     if venue.township_id and venue.latitude is None and venue.township.latitude is not None:
         venue.latitude, venue.longitude = venue.township.latitude, venue.township.longitude
     venue.save()
-    record("lecturer_corps.venue.create", actor=actor, obj=venue, request=request)
+    record("lecturer_corps.venue.create", actor=actor, obj=venue)
     return venue
+
+
+@transaction.atomic
+def update_venue(*, actor, venue: Venue, changed=()) -> Venue:
+    """Save edits to a venue (``venue`` carries them, unsaved). The actor must coordinate
+    both the district the venue was in and the one it is moved to. Atomic; one audit row
+    naming the changed fields."""
+    stored = Venue.objects.select_for_update().get(pk=venue.pk)
+    permissions.check_venue_in_scope(actor, stored)
+    permissions.check_district_in_scope(actor, venue.district_id)
+    venue.full_clean()
+    if venue.township_id and venue.latitude is None and venue.township.latitude is not None:
+        venue.latitude, venue.longitude = venue.township.latitude, venue.township.longitude
+    venue.save()
+    record(
+        "lecturer_corps.venue.update",
+        actor=actor,
+        obj=venue,
+        changes={"fields": sorted(changed)},
+    )
+    return venue
+
+
+@transaction.atomic
+def delete_venue(*, actor, venue: Venue) -> None:
+    """Remove a venue no request was ever made for (one that was used is deactivated
+    instead, so the record of what happened there stays). Coordinators in scope."""
+    permissions.check_venue_in_scope(actor, venue)
+    if venue.service_requests.exists():
+        raise ValidationError(
+            _("Requests were made for this venue; mark it inactive instead of deleting it.")
+        )
+    record("lecturer_corps.venue.delete", actor=actor, obj=venue)
+    try:
+        venue.delete()
+    except (ProtectedError, RestrictedError) as exc:  # practicum placements or entries
+        raise ValidationError(
+            _("This venue is still in use; mark it inactive instead of deleting it.")
+        ) from exc
 
 
 # --- requests ------------------------------------------------------------------------
@@ -234,7 +272,6 @@ def create_service_request(
     age_band: str = "",
     notes: str = "",
     repeat_weekly: int = 1,
-    request=None,
 ) -> list[ServiceRequest]:
     """Create a request, or a weekly series of ``repeat_weekly`` requests sharing a series
     id (so the same lecturer is kept where possible). Coordinators in scope only."""
@@ -275,7 +312,6 @@ def create_service_request(
             "lecturer_corps.request.create",
             actor=actor,
             obj=service_request,
-            request=request,
             changes={
                 "topic": topic,
                 "date": service_request.date.isoformat(),
@@ -351,7 +387,7 @@ def _lock_request(service_request) -> ServiceRequest:
     )
 
 
-def _propose(*, service_request, lecturer, actor, reasons=None, cost=None, request=None) -> Session:
+def _propose(*, service_request, lecturer, actor, reasons=None, cost=None) -> Session:
     """Propose one lecturer for a request, after locking and re-checking everything.
 
     Runs inside the caller's transaction. Raises ValidationError with a readable message
@@ -412,7 +448,6 @@ def _propose(*, service_request, lecturer, actor, reasons=None, cost=None, reque
         "lecturer_corps.session.propose",
         actor=actor,
         obj=session,
-        request=request,
         changes={"request": service_request.pk, "lecturer": lecturer.pk, "cost": cost},
     )
     notify(
@@ -427,9 +462,7 @@ def _propose(*, service_request, lecturer, actor, reasons=None, cost=None, reque
     return session
 
 
-def assign_lecturer(
-    *, actor, service_request, lecturer, whole_series: bool = True, request=None
-) -> Session:
+def assign_lecturer(*, actor, service_request, lecturer, whole_series: bool = True) -> Session:
     """One-click assignment by a coordinator in scope: propose ``lecturer``.
 
     With ``whole_series`` the same lecturer is also proposed for the series' other open
@@ -438,7 +471,7 @@ def assign_lecturer(
     permissions.check_request_in_scope(actor, service_request)
     with transaction.atomic():
         locked = _lock_request(service_request)
-        session = _propose(service_request=locked, lecturer=lecturer, actor=actor, request=request)
+        session = _propose(service_request=locked, lecturer=lecturer, actor=actor)
     if whole_series and service_request.series:
         for other in ServiceRequest.objects.filter(
             series=service_request.series, status__in=OPEN_REQUEST_STATUSES
@@ -449,9 +482,7 @@ def assign_lecturer(
                     if not locked.sessions.filter(
                         status__in=LIVE_SESSION_STATUSES, lecturer=lecturer
                     ).exists():
-                        _propose(
-                            service_request=locked, lecturer=lecturer, actor=actor, request=request
-                        )
+                        _propose(service_request=locked, lecturer=lecturer, actor=actor)
             except ValidationError:
                 continue  # kept open: the coordinator sees it among the open requests
     return session
@@ -494,7 +525,7 @@ def propose_next_candidate(service_request, *, actor=None) -> Session | None:
     return None
 
 
-def respond_to_session(*, actor, session, accept: bool, reason: str = "", request=None) -> Session:
+def respond_to_session(*, actor, session, accept: bool, reason: str = "") -> Session:
     """The lecturer accepts or declines a proposal before its deadline.
 
     Declining needs a reason; it re-opens the request and proposes the next candidate.
@@ -514,7 +545,7 @@ def respond_to_session(*, actor, session, accept: bool, reason: str = "", reques
         if accept:
             session.status = SessionStatus.ACCEPTED
             session.save(update_fields=["status", "responded_at"])
-            record("lecturer_corps.session.accept", actor=actor, obj=session, request=request)
+            record("lecturer_corps.session.accept", actor=actor, obj=session)
             notify(
                 coordinators_for(service_request),
                 kinds.SESSION_ACCEPTED,
@@ -530,7 +561,6 @@ def respond_to_session(*, actor, session, accept: bool, reason: str = "", reques
                 "lecturer_corps.session.decline",
                 actor=actor,
                 obj=session,
-                request=request,
                 changes={"reason_length": len(reason)},
             )
             notify(
@@ -579,7 +609,7 @@ def expire_overdue_proposals(now=None) -> int:
 
 
 @transaction.atomic
-def cancel_request(*, actor, service_request, reason: str, request=None) -> ServiceRequest:
+def cancel_request(*, actor, service_request, reason: str) -> ServiceRequest:
     """Cancel a request that has not been delivered; its lecturers are told."""
     permissions.check_request_in_scope(actor, service_request)
     reason = REASON.optional().clean(reason)
@@ -608,7 +638,6 @@ def cancel_request(*, actor, service_request, reason: str, request=None) -> Serv
         "lecturer_corps.request.cancel",
         actor=actor,
         obj=service_request,
-        request=request,
         changes={"from": previous, "sessions_cancelled": len(lecturers)},
     )
     notify(
@@ -622,7 +651,7 @@ def cancel_request(*, actor, service_request, reason: str, request=None) -> Serv
 
 @transaction.atomic
 def reschedule_request(
-    *, actor, service_request, date, start_time, end_time, reason: str = "", request=None
+    *, actor, service_request, date, start_time, end_time, reason: str = ""
 ) -> ServiceRequest:
     """Move a request to a new date/time: the old one becomes ``rescheduled`` and a new one
     is created; its lecturers are re-proposed where they are still allowed, otherwise the
@@ -673,7 +702,6 @@ def reschedule_request(
         "lecturer_corps.request.reschedule",
         actor=actor,
         obj=old,
-        request=request,
         changes={"to_request": new.pk, "date": date.isoformat()},
     )
     params = kinds.session_params(old, new_date=f"{date.isoformat()} {start_time:%H:%M}")
@@ -681,7 +709,7 @@ def reschedule_request(
     for lecturer in lecturers:
         try:
             with transaction.atomic():
-                _propose(service_request=new, lecturer=lecturer, actor=actor, request=request)
+                _propose(service_request=new, lecturer=lecturer, actor=actor)
         except ValidationError:
             continue
     while new.sessions.filter(status__in=LIVE_SESSION_STATUSES).count() < new.lecturers_needed:
@@ -693,130 +721,8 @@ def reschedule_request(
 # --- delivery ------------------------------------------------------------------------
 
 
-def validate_attendance(*, venue, counts: dict) -> None:
-    errors = {}
-    for field, value in counts.items():
-        if value is None or value < 0:
-            errors[field] = _("Counts cannot be negative.")
-    if errors:
-        raise ValidationError(errors)
-    total = sum(counts.values())
-    if total < 1:
-        raise ValidationError(_("Count at least one participant."))
-    if venue.capacity and total > venue.capacity:
-        raise ValidationError(
-            _(
-                "%(total)d participants were counted, but %(venue)s holds at most "
-                "%(capacity)d. Check the counts."
-            )
-            % {"total": total, "venue": venue.name, "capacity": venue.capacity}
-        )
-
-
-def file_delivery_report(
-    *,
-    actor,
-    session,
-    children_count: int,
-    caregivers_count: int,
-    teachers_count: int,
-    others_count: int,
-    actual_minutes: int,
-    sign_in_sheet=None,
-    notes: str = "",
-    request=None,
-) -> DeliveryReport:
-    """The session's lecturer reports it, once it has ended: counts, duration, photo."""
-    from .uploads import clean_sign_in_sheet
-
-    permissions.check_own_session(actor, session)
-    if sign_in_sheet is None:
-        raise ValidationError({"sign_in_sheet": _("Add a photo of the sign-in sheet.")})
-    photo = clean_sign_in_sheet(sign_in_sheet)
-    with transaction.atomic():
-        service_request = _lock_request(session.request)
-        session = Session.objects.select_for_update().get(pk=session.pk)
-        if session.status not in (SessionStatus.CONFIRMED, SessionStatus.ACCEPTED):
-            if session.status in (SessionStatus.DELIVERED, SessionStatus.VERIFIED):
-                raise ValidationError(_("The delivery report has already been filed."))
-            raise ValidationError(_("Only a confirmed session can be reported."))
-        if timezone.now() < session.ends_at:
-            raise ValidationError(
-                _("The session ends at %(end)s; file the report after it.")
-                % {"end": timezone.localtime(session.ends_at).strftime("%Y-%m-%d %H:%M")}
-            )
-        counts = {
-            "children_count": children_count,
-            "caregivers_count": caregivers_count,
-            "teachers_count": teachers_count,
-            "others_count": others_count,
-        }
-        validate_attendance(venue=service_request.venue, counts=counts)
-        if not 1 <= actual_minutes <= 600:
-            raise ValidationError({"actual_minutes": _("Give the duration in minutes (1–600).")})
-        report = DeliveryReport(
-            session=session,
-            filed_by=actor,
-            actual_minutes=actual_minutes,
-            notes=(notes or "").strip(),
-            **counts,
-        )
-        report.full_clean(exclude=["sign_in_sheet", "session"])
-        report.sign_in_sheet.save("sign-in.jpg", photo, save=False)
-        report.save()
-        session.status = SessionStatus.DELIVERED
-        session.save(update_fields=["status"])
-        record(
-            "lecturer_corps.report.file",
-            actor=actor,
-            obj=session,
-            request=request,
-            changes={**counts, "minutes": actual_minutes},
-        )
-        notify(
-            coordinators_for(service_request),
-            kinds.REPORT_FILED,
-            kinds.session_params(
-                service_request, lecturer=str(actor), person_times=report.person_times
-            ),
-            url=reverse("lecturer_corps:report_detail", args=[report.pk]),
-        )
-        _refresh_request_status(service_request, actor=actor)
-    return report
-
-
-@transaction.atomic
-def verify_delivery_report(*, actor, report, request=None) -> DeliveryReport:
-    """A coordinator in scope verifies a report: the session then counts toward the
-    lecturer's renewal and the programme's person-times."""
-    service_request = report.session.request
-    permissions.check_request_in_scope(actor, service_request)
-    report = DeliveryReport.objects.select_for_update().select_related("session").get(pk=report.pk)
-    if report.verified_at is not None:
-        raise ValidationError(_("This report is already verified."))
-    if report.session.lecturer_id == actor.pk:
-        raise PermissionDenied(_("You cannot verify your own report."))
-    report.verified_at = timezone.now()
-    report.verified_by = actor
-    report.save(update_fields=["verified_at", "verified_by"])
-    session = report.session
-    session.status = SessionStatus.VERIFIED
-    session.save(update_fields=["status"])
-    record(
-        "lecturer_corps.report.verify",
-        actor=actor,
-        obj=session,
-        request=request,
-        changes={"person_times": report.person_times},
-    )
-    notify(
-        [session.lecturer],
-        kinds.REPORT_VERIFIED,
-        kinds.session_params(service_request),
-        url=_my_sessions_url(),
-    )
-    _refresh_request_status(_lock_request(service_request), actor=actor)
-    return report
+# Filing, correcting, returning, verifying and confirming delivery reports live in
+# ``lecturer_corps.delivery``.
 
 
 # --- auto-assign ---------------------------------------------------------------------
@@ -834,7 +740,7 @@ def open_requests_for_period(actor, first_day, last_day):
     )
 
 
-def apply_plan(*, actor, items, request=None) -> tuple[list[Session], list[str]]:
+def apply_plan(*, actor, items) -> tuple[list[Session], list[str]]:
     """Propose each (request id, lecturer id) of a confirmed plan. Every pair is checked
     again, so a plan that went stale since it was shown fails pair by pair with a reason."""
     User = get_user_model()
@@ -854,17 +760,12 @@ def apply_plan(*, actor, items, request=None) -> tuple[list[Session], list[str]]
         try:
             with transaction.atomic():
                 locked = _lock_request(service_request)
-                created.append(
-                    _propose(
-                        service_request=locked, lecturer=lecturer, actor=actor, request=request
-                    )
-                )
+                created.append(_propose(service_request=locked, lecturer=lecturer, actor=actor))
         except ValidationError as exc:
             problems.append(f"{service_request}: {' '.join(exc.messages)}")
     record(
         "lecturer_corps.auto_assign.apply",
         actor=actor,
-        request=request,
         changes={"proposed": len(created), "failed": len(problems)},
     )
     return created, problems
@@ -935,7 +836,7 @@ def calendar_digest(secret: str) -> str:
 
 
 @transaction.atomic
-def create_calendar_token(*, actor, request=None) -> tuple[CalendarToken, str]:
+def create_calendar_token(*, actor) -> tuple[CalendarToken, str]:
     """A new secret calendar link for the lecturer; older links stop working.
 
     Returns the token and its secret, which is shown once and never stored.
@@ -946,16 +847,16 @@ def create_calendar_token(*, actor, request=None) -> tuple[CalendarToken, str]:
     )
     secret = secrets.token_urlsafe(32)
     token = CalendarToken.objects.create(user=actor, digest=calendar_digest(secret))
-    record("lecturer_corps.calendar.create", actor=actor, obj=token, request=request)
+    record("lecturer_corps.calendar.create", actor=actor, obj=token)
     return token, secret
 
 
 @transaction.atomic
-def revoke_calendar_tokens(*, actor, request=None) -> int:
+def revoke_calendar_tokens(*, actor) -> int:
     count = CalendarToken.objects.filter(user=actor, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    record("lecturer_corps.calendar.revoke", actor=actor, request=request, changes={"count": count})
+    record("lecturer_corps.calendar.revoke", actor=actor, changes={"count": count})
     return count
 
 

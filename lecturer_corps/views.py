@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.permissions import role_required
 from lms import ratelimit
-from lms.uploads import JPEG, private_file_response
 from places.models import District
 
 from . import permissions, selectors, services
@@ -29,7 +28,6 @@ from .forms import (
     AutoAssignForm,
     CancelForm,
     DeclineForm,
-    DeliveryReportForm,
     LecturerProfileForm,
     RescheduleForm,
     ServiceRequestForm,
@@ -40,8 +38,8 @@ from .models import (
     WEEKDAY_LABELS,
     CalendarToken,
     DayPeriod,
-    DeliveryReport,
     Notification,
+    ReportState,
     RequestStatus,
     ServiceRequest,
     Session,
@@ -91,6 +89,14 @@ def my_sessions(request):
         for s in sessions
         if s.status in (SessionStatus.ACCEPTED, SessionStatus.CONFIRMED) and s.ends_at <= now
     ]
+    # Reports a coordinator returned for correction come back to the lecturer's list.
+    to_report += [
+        s
+        for s in sessions
+        if s.status == SessionStatus.DELIVERED
+        and getattr(s, "delivery_report", None) is not None
+        and s.delivery_report.state == ReportState.RETURNED
+    ]
     done = [s for s in sessions if s.status in (SessionStatus.DELIVERED, SessionStatus.VERIFIED)][
         ::-1
     ][:20]
@@ -126,7 +132,6 @@ def session_respond(request, pk):
             session=session,
             accept=accept,
             reason=request.POST.get("reason", ""),
-            request=request,
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -143,9 +148,7 @@ def profile_edit(request):
     form = LecturerProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_profile(
-                actor=request.user, profile=form.save(commit=False), request=request
-            )
+            services.save_profile(actor=request.user, profile=form.save(commit=False))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -193,7 +196,6 @@ def unavailable_add(request):
             services.add_unavailable_period(
                 actor=request.user,
                 profile=services.get_or_build_profile(request.user),
-                request=request,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -209,7 +211,7 @@ def unavailable_add(request):
 @require_POST
 def unavailable_remove(request, pk):
     period = get_object_or_404(UnavailablePeriod, pk=pk, profile__user=request.user)
-    services.remove_unavailable_period(actor=request.user, period=period, request=request)
+    services.remove_unavailable_period(actor=request.user, period=period)
     messages.success(request, _("The dates are removed."))
     return redirect("lecturer_corps:profile")
 
@@ -221,10 +223,10 @@ def calendar_link(request):
     link = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.revoke_calendar_tokens(actor=request.user, request=request)
+            services.revoke_calendar_tokens(actor=request.user)
             messages.success(request, _("Your calendar link no longer works."))
             return redirect("lecturer_corps:calendar_link")
-        _token, secret = services.create_calendar_token(actor=request.user, request=request)
+        _token, secret = services.create_calendar_token(actor=request.user)
         link = request.build_absolute_uri(reverse("lecturer_corps:calendar_feed", args=[secret]))
     active = CalendarToken.objects.filter(user=request.user, revoked_at__isnull=True).first()
     response = render(
@@ -261,63 +263,8 @@ def calendar_feed(request, secret):
     return response
 
 
-@lecturer_required
-def report_create(request, pk):
-    session = get_object_or_404(
-        Session.objects.select_related("request", "request__venue"), pk=pk, lecturer=request.user
-    )
-    form = DeliveryReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.file_delivery_report(
-                actor=request.user,
-                session=session,
-                children_count=data["children_count"],
-                caregivers_count=data["caregivers_count"],
-                teachers_count=data["teachers_count"],
-                others_count=data["others_count"],
-                actual_minutes=data["actual_minutes"],
-                sign_in_sheet=data["sign_in_sheet"],
-                notes=data["notes"],
-                request=request,
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
-        else:
-            messages.success(request, _("Thank you: the delivery report is filed."))
-            return redirect("lecturer_corps:my_sessions")
-    return render(
-        request,
-        "lecturer_corps/report_form.html",
-        {"session": session, "form": form, "ended": session.has_ended},
-    )
-
-
-def sign_in_sheet(request, pk):
-    """The photo, to its lecturer and coordinators in scope only; never cached publicly."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
-    report = get_object_or_404(
-        DeliveryReport.objects.select_related("session", "session__request__venue"), pk=pk
-    )
-    if report.session.lecturer_id != request.user.pk:
-        # Coordinators pass the role and two-factor check, then the scope check.
-        try:
-            permissions.check_request_in_scope(request.user, report.session.request)
-        except PermissionDenied:
-            raise Http404 from None
-    if not report.sign_in_sheet:
-        raise Http404
-    try:
-        handle = report.sign_in_sheet.open("rb")
-    except FileNotFoundError as error:  # e.g. a database restored without its files
-        raise Http404 from error
-    return private_file_response(handle, content_type=JPEG, filename=f"sign-in-{report.pk}.jpg")
+# Filing, correcting, verifying, returning and confirming delivery reports:
+# ``lecturer_corps.delivery_views``.
 
 
 def notification_list(request):
@@ -383,7 +330,7 @@ def request_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            created = services.create_service_request(actor=request.user, request=request, **data)
+            created = services.create_service_request(actor=request.user, **data)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
@@ -464,7 +411,6 @@ def request_assign(request, pk):
             service_request=service_request,
             lecturer=lecturer,
             whole_series=request.POST.get("whole_series", "1") == "1",
-            request=request,
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -486,7 +432,6 @@ def request_cancel(request, pk):
                 actor=request.user,
                 service_request=service_request,
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
@@ -507,7 +452,6 @@ def request_reschedule(request, pk):
         new = services.reschedule_request(
             actor=request.user,
             service_request=service_request,
-            request=request,
             **form.cleaned_data,
         )
     except ValidationError as exc:
@@ -527,7 +471,7 @@ def auto_assign(request):
             request_id, _sep, user_id = value.partition(":")
             if request_id.isdigit() and user_id.isdigit():
                 items.append((int(request_id), int(user_id)))
-        created, problems = services.apply_plan(actor=request.user, items=items, request=request)
+        created, problems = services.apply_plan(actor=request.user, items=items)
         messages.success(
             request, _("%(count)d proposals sent to lecturers.") % {"count": len(created)}
         )
@@ -573,42 +517,6 @@ def coordinator_calendar(request):
 
 
 @coordinator_required
-def report_queue(request):
-    scope = _scope(request)
-    reports = list(selectors.reports_waiting_for_verification(scope)[:200])
-    return render(request, "lecturer_corps/report_queue.html", {"reports": reports})
-
-
-def _scoped_report(request, pk) -> DeliveryReport:
-    scope = _scope(request)
-    reports = DeliveryReport.objects.select_related(
-        "session", "session__lecturer", "session__request", "session__request__venue", "verified_by"
-    )
-    if scope is not None:
-        reports = reports.filter(session__request__venue__district=scope)
-    return get_object_or_404(reports, pk=pk)
-
-
-@coordinator_required
-def report_detail(request, pk):
-    report = _scoped_report(request, pk)
-    return render(request, "lecturer_corps/report_detail.html", {"report": report})
-
-
-@coordinator_required
-@require_POST
-def report_verify(request, pk):
-    report = _scoped_report(request, pk)
-    try:
-        services.verify_delivery_report(actor=request.user, report=report, request=request)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("lecturer_corps:report_detail", pk=report.pk)
-    messages.success(request, _("The report is verified."))
-    return redirect("lecturer_corps:report_queue")
-
-
-@coordinator_required
 def venue_import(request):
     from .importers import import_venues
 
@@ -620,7 +528,6 @@ def venue_import(request):
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error("file", exc)

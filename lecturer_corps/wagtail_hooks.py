@@ -1,4 +1,5 @@
-"""The lecturer corps in the Wagtail admin: venues as snippets, links to the corps pages."""
+"""The lecturer corps in the Wagtail admin: venues and lecturer profiles as snippets (through
+the corps services, ``lms.one_door``), links to the corps pages."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,27 +9,40 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from accounts.permissions import coordinator_scope
+from lms import one_door
 
+from . import permissions, services
 from .models import LecturerProfile, Venue
 from .permissions import is_coordinator
 
+one_door.register(
+    one_door.Door(
+        model=Venue,
+        check=permissions.check_venue_admin,
+        scope=permissions.venues_in_scope,
+        create=lambda *, actor, instance: services.create_venue(
+            actor=actor, **one_door.field_values(instance)
+        ),
+        update=lambda *, actor, instance, changed: services.update_venue(
+            actor=actor, venue=instance, changed=changed
+        ),
+        delete=lambda *, actor, instance: services.delete_venue(actor=actor, venue=instance),
+    )
+)
+one_door.register(
+    one_door.Door(
+        model=LecturerProfile,
+        check=permissions.check_profile_admin,
+        scope=permissions.profiles_in_scope,
+        update=lambda *, actor, instance, changed: services.save_profile(
+            actor=actor, profile=instance
+        ),
+        audit_prefix="lecturer_corps.profile",
+    )
+)
 
-class ScopedQuerysetMixin:
-    """District coordinators see the rows of their district only."""
 
-    scope_field = "district"
-
-    def get_queryset(self, request):
-        queryset = self.model._default_manager.all()
-        if is_coordinator(request.user):
-            scope = coordinator_scope(request.user)
-            if scope is not None:
-                queryset = queryset.filter(**{self.scope_field: scope})
-        return queryset
-
-
-class VenueViewSet(ScopedQuerysetMixin, SnippetViewSet):
+class VenueViewSet(one_door.DoorViewSetMixin, SnippetViewSet):
     model = Venue
     icon = "site"
     menu_label = _("Venues")
@@ -49,7 +63,7 @@ class VenueViewSet(ScopedQuerysetMixin, SnippetViewSet):
     ]
 
 
-class LecturerProfileViewSet(ScopedQuerysetMixin, SnippetViewSet):
+class LecturerProfileViewSet(one_door.DoorViewSetMixin, SnippetViewSet):
     model = LecturerProfile
     icon = "user"
     menu_label = _("Lecturer profiles")

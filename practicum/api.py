@@ -257,9 +257,7 @@ def create_entry(request, payload: EntryIn):
         raise ApiError(409, "no_placement", _("You have no current practicum placement."))
     if len(placements) > 1:
         raise ApiError(400, "placement_required", _("Say which placement (placement_id)."))
-    entry = services.create_entry(
-        trainee=user, placement=placements[0], data=_resolve(data), request=request
-    )
+    entry = services.create_entry(trainee=user, placement=placements[0], data=_resolve(data))
     return Status(201, entry_out(_entry(user, entry.pk)))
 
 
@@ -273,7 +271,7 @@ def update_entry(request, entry_id: Id, payload: EntryPatch):
     """Change a draft or returned entry (its trainee only; approved entries never change)."""
     entry = _entry(request.auth, entry_id)
     data = _resolve(payload.dict(exclude_unset=True))
-    services.update_entry(entry=entry, actor=request.auth, data=data, request=request)
+    services.update_entry(entry=entry, actor=request.auth, data=data)
     return entry_out(_entry(request.auth, entry_id))
 
 
@@ -281,7 +279,7 @@ def update_entry(request, entry_id: Id, payload: EntryPatch):
 def add_attachment(request, entry_id: Id, file: File[UploadedFile]):
     """Attach a photo (JPEG/PNG/WebP, metadata removed) or a PDF to an editable entry."""
     entry = _entry(request.auth, entry_id)
-    item = services.add_attachment(entry=entry, actor=request.auth, upload=file, request=request)
+    item = services.add_attachment(entry=entry, actor=request.auth, upload=file)
     return Status(
         201,
         AttachmentOut(
@@ -302,7 +300,7 @@ def add_attachment(request, entry_id: Id, file: File[UploadedFile]):
 def submit_entry(request, entry_id: Id):
     entry = _entry(request.auth, entry_id)
     try:
-        services.submit_entry(entry=entry, actor=request.auth, request=request)
+        services.submit_entry(entry=entry, actor=request.auth)
     except ValidationError as error:
         _state_error(error)
     return entry_out(_entry(request.auth, entry_id))
@@ -322,7 +320,6 @@ def review_entry(request, entry_id: Id, payload: ReviewIn):
             reviewer=request.auth,
             action=payload.action,
             comment=payload.comment,
-            request=request,
         )
     except ValidationError as error:
         _state_error(error)

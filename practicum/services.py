@@ -202,7 +202,7 @@ def _entry_summary(entry: PracticumEntry) -> dict[str, Any]:
 
 @transaction.atomic
 def create_entry(
-    *, trainee, placement: Placement, data: dict[str, Any], uploads=(), request=None
+    *, trainee, placement: Placement, data: dict[str, Any], uploads=()
 ) -> PracticumEntry:
     """Log a new draft entry (and its evidence files) for the trainee in the placement."""
     permissions.check_can_log(trainee, placement)
@@ -224,7 +224,6 @@ def create_entry(
         "practicum.entry.create",
         actor=trainee,
         obj=entry,
-        request=request,
         changes={"to": entry.state, **_entry_summary(entry), "attachments": len(uploads)},
     )
     return entry
@@ -244,7 +243,7 @@ def _apply(entry: PracticumEntry, values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def update_entry(
-    *, entry: PracticumEntry, actor, data: dict[str, Any], uploads=(), request=None
+    *, entry: PracticumEntry, actor, data: dict[str, Any], uploads=()
 ) -> PracticumEntry:
     """Change a draft or returned entry. Only its trainee may; approved entries never change."""
     _lock_trainee(actor)
@@ -274,7 +273,6 @@ def update_entry(
         "practicum.entry.update",
         actor=actor,
         obj=entry,
-        request=request,
         changes={"fields": changed, "state": entry.state, "attachments_added": len(uploads)},
     )
     return entry
@@ -298,7 +296,7 @@ def _store_attachment(entry: PracticumEntry, upload) -> EntryAttachment:
 
 
 @transaction.atomic
-def add_attachment(*, entry: PracticumEntry, actor, upload, request=None) -> EntryAttachment:
+def add_attachment(*, entry: PracticumEntry, actor, upload) -> EntryAttachment:
     """Attach one evidence file (checked by content; image metadata removed)."""
     entry = PracticumEntry.objects.select_for_update().get(pk=entry.pk)
     permissions.check_can_edit(actor, entry)
@@ -307,14 +305,13 @@ def add_attachment(*, entry: PracticumEntry, actor, upload, request=None) -> Ent
         "practicum.attachment.add",
         actor=actor,
         obj=entry,
-        request=request,
         changes={"content_type": attachment.content_type, "size": attachment.size},
     )
     return attachment
 
 
 @transaction.atomic
-def remove_attachment(*, attachment: EntryAttachment, actor, request=None) -> None:
+def remove_attachment(*, attachment: EntryAttachment, actor) -> None:
     entry = PracticumEntry.objects.select_for_update().get(pk=attachment.entry_id)
     permissions.check_can_edit(actor, entry)
     name = attachment.file.name
@@ -324,13 +321,12 @@ def remove_attachment(*, attachment: EntryAttachment, actor, request=None) -> No
         "practicum.attachment.remove",
         actor=actor,
         obj=entry,
-        request=request,
         changes={"content_type": attachment.content_type},
     )
 
 
 @transaction.atomic
-def delete_draft(*, entry: PracticumEntry, actor, request=None) -> None:
+def delete_draft(*, entry: PracticumEntry, actor) -> None:
     """A trainee may delete an entry that was never submitted."""
     entry = PracticumEntry.objects.select_for_update().get(pk=entry.pk)
     permissions.check_can_edit(actor, entry)
@@ -341,7 +337,6 @@ def delete_draft(*, entry: PracticumEntry, actor, request=None) -> None:
         "practicum.entry.delete",
         actor=actor,
         obj=entry,
-        request=request,
         changes={"from": entry.state, **_entry_summary(entry)},
     )
     entry.delete()
@@ -351,7 +346,7 @@ def delete_draft(*, entry: PracticumEntry, actor, request=None) -> None:
 
 
 @transaction.atomic
-def submit_entry(*, entry: PracticumEntry, actor, request=None) -> PracticumEntry:
+def submit_entry(*, entry: PracticumEntry, actor) -> PracticumEntry:
     """Send a draft or returned entry to the supervising expert; it is then locked."""
     _lock_trainee(actor)
     entry = PracticumEntry.objects.select_for_update().get(pk=entry.pk)
@@ -372,7 +367,6 @@ def submit_entry(*, entry: PracticumEntry, actor, request=None) -> PracticumEntr
         "practicum.entry.submit",
         actor=actor,
         obj=entry,
-        request=request,
         changes={"from": previous, "to": entry.state},
     )
     return entry
@@ -397,7 +391,7 @@ def _clean_comment(comment: str, *, required: bool, field: str = "comment") -> s
 
 @transaction.atomic
 def review_entry(
-    *, entry: PracticumEntry, reviewer, action: str, comment: str = "", request=None
+    *, entry: PracticumEntry, reviewer, action: str, comment: str = ""
 ) -> PracticumEntry:
     """Approve, return (with a comment) or reject (with a reason) a submitted entry.
 
@@ -426,7 +420,6 @@ def review_entry(
         f"practicum.entry.{action}",
         actor=reviewer,
         obj=entry,
-        request=request,
         changes={"from": previous, "to": entry.state, "comment": comment},
     )
     if action != "approve":
@@ -439,7 +432,7 @@ def review_entry(
 
 
 @transaction.atomic
-def bulk_approve(*, entry_ids, reviewer, request=None) -> tuple[int, int]:
+def bulk_approve(*, entry_ids, reviewer) -> tuple[int, int]:
     """Approve many submitted entries at once; returns (approved, skipped).
 
     Entries that are not the reviewer's or not waiting are skipped, never approved.
@@ -466,14 +459,13 @@ def bulk_approve(*, entry_ids, reviewer, request=None) -> tuple[int, int]:
             "practicum.entry.approve",
             actor=reviewer,
             obj=entry,
-            request=request,
             changes={"from": EntryState.SUBMITTED, "to": EntryState.APPROVED, "bulk": True},
         )
     return len(entries), len(ids) - len(entries)
 
 
 @transaction.atomic
-def reverse_approval(*, entry: PracticumEntry, actor, reason: str, request=None) -> PracticumEntry:
+def reverse_approval(*, entry: PracticumEntry, actor, reason: str) -> PracticumEntry:
     """An administrator sends an approved entry back to the trainee, on the record."""
     permissions.check_can_reverse(actor)
     entry = PracticumEntry.objects.select_for_update().get(pk=entry.pk)
@@ -491,7 +483,6 @@ def reverse_approval(*, entry: PracticumEntry, actor, reason: str, request=None)
         "practicum.entry.reverse",
         actor=actor,
         obj=entry,
-        request=request,
         changes={"from": EntryState.APPROVED, "to": entry.state, "comment": reason},
     )
     from outbox.services import enqueue
@@ -524,7 +515,6 @@ def create_placement(
     actor,
     end_date: datetime.date | None = None,
     venue=None,
-    request=None,
 ) -> Placement:
     """Place a trainee with a supervising expert; one current placement per qualification."""
     permissions.check_can_manage_placements(actor, trainee)
@@ -547,7 +537,6 @@ def create_placement(
         "practicum.placement.create",
         actor=actor,
         obj=placement,
-        request=request,
         changes={
             "trainee": trainee.pk,
             "supervisor": supervisor.pk,
@@ -560,7 +549,7 @@ def create_placement(
 
 @transaction.atomic
 def reassign_placement(
-    *, placement: Placement, supervisor, actor, reason: str, venue=..., request=None
+    *, placement: Placement, supervisor, actor, reason: str, venue=...
 ) -> Placement:
     """Give the trainee a new supervising expert; the old placement stays as history.
 
@@ -598,7 +587,6 @@ def reassign_placement(
         "practicum.placement.reassign",
         actor=actor,
         obj=new,
-        request=request,
         changes={
             "from_placement": placement.pk,
             "from_supervisor": placement.supervisor_id,
@@ -611,7 +599,7 @@ def reassign_placement(
 
 
 @transaction.atomic
-def close_placement(*, placement: Placement, actor, reason: str, request=None) -> Placement:
+def close_placement(*, placement: Placement, actor, reason: str) -> Placement:
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     permissions.check_can_manage_placements(actor, placement.trainee)
     if not placement.is_current:
@@ -623,7 +611,6 @@ def close_placement(*, placement: Placement, actor, reason: str, request=None) -
         "practicum.placement.close",
         actor=actor,
         obj=placement,
-        request=request,
         changes={"comment": placement.closed_reason},
     )
     return placement
@@ -634,7 +621,7 @@ def close_placement(*, placement: Placement, actor, reason: str, request=None) -
 
 @transaction.atomic
 def start_evaluation(
-    *, placement: Placement, supervisor, stage: str, corrects=None, request=None
+    *, placement: Placement, supervisor, stage: str, corrects=None
 ) -> CompetencyEvaluation:
     """Open a draft evaluation on the current rubric (or a correction of a signed one).
 
@@ -673,7 +660,6 @@ def start_evaluation(
         "practicum.evaluation.start",
         actor=supervisor,
         obj=evaluation,
-        request=request,
         changes={"stage": stage, "corrects": corrects.pk if corrects else None},
     )
     return evaluation
@@ -694,7 +680,6 @@ def save_evaluation(
     supervisor,
     ratings: dict[int, tuple[int | None, str]],
     overall_comment: str = "",
-    request=None,
 ) -> CompetencyEvaluation:
     """Record ratings (1–5) and comments on a draft evaluation, keyed by rubric item id."""
     evaluation = _check_open(evaluation, supervisor)
@@ -723,7 +708,6 @@ def save_evaluation(
         "practicum.evaluation.update",
         actor=supervisor,
         obj=evaluation,
-        request=request,
         changes={"rated": sum(1 for r in rows.values() if r.rating)},
     )
     return evaluation
@@ -737,7 +721,7 @@ def evaluation_result(ratings: list[int], *, min_item: int, min_mean: Decimal):
 
 @transaction.atomic
 def sign_evaluation(
-    *, evaluation: CompetencyEvaluation, supervisor, signed_name: str, request=None
+    *, evaluation: CompetencyEvaluation, supervisor, signed_name: str
 ) -> CompetencyEvaluation:
     """Sign a complete evaluation with the supervisor's name and the time; it is then final."""
     evaluation = _check_open(evaluation, supervisor)
@@ -762,7 +746,6 @@ def sign_evaluation(
         "practicum.evaluation.sign",
         actor=supervisor,
         obj=evaluation,
-        request=request,
         changes={
             "stage": evaluation.stage,
             "mean": str(mean),

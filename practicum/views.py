@@ -79,7 +79,6 @@ def my_entries(request):
                         placement=form.cleaned_data["placement"],
                         data=form.entry_data(),
                         uploads=_uploads(request),
-                        request=request,
                     )
                 except ValidationError as error:
                     add_service_errors(form, error)
@@ -88,7 +87,7 @@ def my_entries(request):
                 else:
                     if request.POST.get("then") == "submit":
                         try:
-                            services.submit_entry(entry=entry, actor=trainee, request=request)
+                            services.submit_entry(entry=entry, actor=trainee)
                             messages.success(request, _("Entry submitted for review."))
                         except ValidationError as error:
                             messages.error(request, " ".join(error.messages))
@@ -193,10 +192,9 @@ def entry_edit(request, pk: int):
                     actor=request.user,
                     data=form.entry_data(),
                     uploads=_uploads(request),
-                    request=request,
                 )
                 if request.POST.get("then") == "submit":
-                    services.submit_entry(entry=entry, actor=request.user, request=request)
+                    services.submit_entry(entry=entry, actor=request.user)
                     messages.success(request, _("Entry submitted for review."))
                 else:
                     messages.success(request, _("Entry saved."))
@@ -218,7 +216,7 @@ def entry_edit(request, pk: int):
 def entry_submit(request, pk: int):
     entry = _visible_entry(request, pk)
     try:
-        services.submit_entry(entry=entry, actor=request.user, request=request)
+        services.submit_entry(entry=entry, actor=request.user)
         messages.success(request, _("Entry submitted for review."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -232,7 +230,7 @@ def entry_submit(request, pk: int):
 def entry_delete(request, pk: int):
     entry = _visible_entry(request, pk)
     try:
-        services.delete_draft(entry=entry, actor=request.user, request=request)
+        services.delete_draft(entry=entry, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("practicum:entry_detail", pk=pk)
@@ -270,7 +268,7 @@ def attachment_delete(request, pk: int):
         pk=pk,
     )
     try:
-        services.remove_attachment(attachment=item, actor=request.user, request=request)
+        services.remove_attachment(attachment=item, actor=request.user)
         messages.success(request, _("File removed."))
     except PermissionDenied as error:
         messages.error(request, str(error))
@@ -330,9 +328,7 @@ def bulk_approve(request):
     if not ids:
         messages.error(request, _("Select the entries to approve."))
     else:
-        approved, skipped = services.bulk_approve(
-            entry_ids=ids, reviewer=request.user, request=request
-        )
+        approved, skipped = services.bulk_approve(entry_ids=ids, reviewer=request.user)
         messages.success(request, _("%(n)s entries approved.") % {"n": approved})
         if skipped:
             messages.warning(
@@ -353,7 +349,6 @@ def entry_review(request, pk: int):
                 reviewer=request.user,
                 action=form.cleaned_data["action"],
                 comment=form.cleaned_data["comment"],
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -382,7 +377,7 @@ def entry_reverse(request, pk: int):
     if form.is_valid():
         try:
             services.reverse_approval(
-                entry=entry, actor=request.user, reason=form.cleaned_data["reason"], request=request
+                entry=entry, actor=request.user, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("Approval reversed; the entry is back with the trainee."))
         except ValidationError as error:
@@ -441,7 +436,6 @@ def evaluation_start(request, placement_pk: int):
             placement=placement,
             supervisor=request.user,
             stage=form.cleaned_data["stage"],
-            request=request,
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -488,14 +482,12 @@ def evaluation(request, pk: int):
                     supervisor=request.user,
                     ratings=form.ratings(),
                     overall_comment=form.cleaned_data["overall_comment"],
-                    request=request,
                 )
                 if signing:
                     services.sign_evaluation(
                         evaluation=evaluation,
                         supervisor=request.user,
                         signed_name=sign_form.cleaned_data["signed_name"],
-                        request=request,
                     )
                     messages.success(request, _("Evaluation signed."))
                 else:
@@ -531,7 +523,6 @@ def evaluation_correct(request, pk: int):
             supervisor=request.user,
             stage=original.stage,
             corrects=original,
-            request=request,
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -647,7 +638,6 @@ def placement_create(request):
                 end_date=data["end_date"],
                 venue=data["venue"],
                 actor=request.user,
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -680,7 +670,6 @@ def placement_reassign(request, pk: int):
                 supervisor=form.cleaned_data["supervisor"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)

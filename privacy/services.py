@@ -13,7 +13,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -212,19 +212,21 @@ def delete_expired_evidence(*, today: datetime.date | None = None, limit: int = 
 
     Practicum evidence expires that many days after its placement ended (the earlier of
     ``closed_on`` and ``end_date``), for entries already decided (approved or rejected):
-    nothing waiting for review loses its evidence. Sign-in sheet photos expire that many
-    days after their session. 0 days (or unset) keeps everything. Idempotent; at most
-    ``limit`` files per run, so a first run on an old site is spread over several days.
-    Writes one audit record with the counts when anything was deleted.
+    nothing waiting for review loses its evidence. 0 days (or unset) keeps it.
+
+    Sign-in sheet photos are no longer collected (they showed children's names), so
+    every one still stored is deleted whatever its age and whatever the setting
+    (docs/data-protection.md, "Sign-in sheets").
+
+    Idempotent; at most ``limit`` files per run, so a first run on an old site is spread
+    over several days. Writes one audit record with the counts when anything was deleted.
     """
     from lecturer_corps.models import DeliveryReport
     from practicum.models import EntryAttachment, EntryState
 
     days = evidence_retention_days()
-    if days <= 0:
-        return {"evidence_files": 0, "sign_in_sheets": 0, "bytes": 0}
     today = today or timezone.localdate()
-    cutoff = today - datetime.timedelta(days=days)
+    cutoff = today - datetime.timedelta(days=max(days, 0))
 
     files: list[tuple[object, str]] = []
     with transaction.atomic():
@@ -238,17 +240,13 @@ def delete_expired_evidence(*, today: datetime.date | None = None, limit: int = 
             .filter(entry__state__in=[EntryState.APPROVED, EntryState.REJECTED])
             .order_by("pk")
         )
-        rows = list(expired.values_list("pk", "file", "size")[:limit])
+        rows = list(expired.values_list("pk", "file", "size")[:limit]) if days > 0 else []
         storage = EntryAttachment._meta.get_field("file").storage
         files += [(storage, name) for _pk, name, _size in rows]
         total_bytes = sum(size for _pk, _name, size in rows)
         EntryAttachment.objects.filter(pk__in=[pk for pk, _name, _size in rows]).delete()
 
-        sheets = (
-            DeliveryReport.objects.exclude(sign_in_sheet="")
-            .filter(Q(session__ends_at__date__lt=cutoff))
-            .order_by("pk")
-        )
+        sheets = DeliveryReport.objects.exclude(sign_in_sheet="").order_by("pk")
         sheet_rows = list(sheets.values_list("pk", "sign_in_sheet")[: max(limit - len(rows), 0)])
         storage = DeliveryReport._meta.get_field("sign_in_sheet").storage
         files += [(storage, name) for _pk, name in sheet_rows]

@@ -83,7 +83,7 @@ def person(request, pk):
 @administrators_only
 def export(request, pk):
     subject = get_object_or_404(get_user_model(), pk=pk)
-    content, _summary = export_person(person=subject, requested_by=request.user, request=request)
+    content, _summary = export_person(person=subject, requested_by=request.user)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="person-{subject.pk}.zip"'
     response["Cache-Control"] = "private, no-store"
@@ -99,7 +99,7 @@ def anonymise(request, pk):
         messages.error(request, _("Type the person's username exactly to confirm."))
         return redirect("privacy_person", pk=subject.pk)
     try:
-        counts = anonymise_person(person=subject, performed_by=request.user, request=request)
+        counts = anonymise_person(person=subject, performed_by=request.user)
     except PrivacyError as exc:
         messages.error(request, str(exc))
         return redirect("privacy_person", pk=subject.pk)

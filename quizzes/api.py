@@ -82,9 +82,7 @@ def start_attempt(request, quiz_id: Id):
     lesson = lessons.lesson_for_attempt(_json_body(request).get("lesson"), quiz)
     before = set(Attempt.objects.filter(quiz=quiz, user=request.auth).values_list("pk", flat=True))
     try:
-        attempt = services.start_attempt(
-            user=request.auth, quiz=quiz, lesson=lesson, request=request
-        )
+        attempt = services.start_attempt(user=request.auth, quiz=quiz, lesson=lesson)
     except services.QuizError as exc:
         raise _error(exc) from None
     attempt = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
@@ -128,9 +126,7 @@ def submit(request, attempt_id: Id):
     attempt = _own_attempt(request, attempt_id)
     answers = _json_body(request).get("answers")
     try:
-        result = services.submit_attempt(
-            user=request.auth, attempt=attempt, answers=answers, request=request
-        )
+        result = services.submit_attempt(user=request.auth, attempt=attempt, answers=answers)
     except services.QuizError as exc:
         raise _error(exc) from None
     attempt = Attempt.objects.select_related("quiz").get(pk=result.attempt.pk)

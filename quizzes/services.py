@@ -124,7 +124,7 @@ def _snapshot(question: Question) -> dict:
     return question.snapshot(answers=list(question.answers.all()), parts=parts)
 
 
-def start_attempt(*, user, quiz: Quiz, lesson=None, now=None, request=None) -> Attempt:
+def start_attempt(*, user, quiz: Quiz, lesson=None, now=None) -> Attempt:
     """Start (or resume) the user's attempt at a quiz.
 
     Returns the attempt in progress if there is one (finishing it first if its time
@@ -168,7 +168,6 @@ def start_attempt(*, user, quiz: Quiz, lesson=None, now=None, request=None) -> A
                 "quizzes.attempt.start",
                 actor=user,
                 obj=attempt,
-                request=request,
                 changes={"quiz": quiz.pk, "number": attempt.number},
             )
             return attempt
@@ -363,7 +362,7 @@ class SubmitResult:
     notes: list[str] = field(default_factory=list)
 
 
-def submit_attempt(*, user, attempt: Attempt, answers: dict | None = None, now=None, request=None):
+def submit_attempt(*, user, attempt: Attempt, answers: dict | None = None, now=None):
     """Submit an attempt (saving the last answers first) and grade it — exactly once.
 
     A second submit returns the graded attempt untouched. A submit after the time
@@ -379,11 +378,11 @@ def submit_attempt(*, user, attempt: Attempt, answers: dict | None = None, now=N
         late = attempt.is_overdue(now)
         if answers and not late:
             _store(_clean_answers(attempt, answers), now)
-        _finish(attempt, now=now, auto=late, request=request, actor=user)
+        _finish(attempt, now=now, auto=late, actor=user)
         return SubmitResult(attempt, late=late)
 
 
-def _finish(attempt: Attempt, *, now, auto: bool, request=None, actor=None) -> bool:
+def _finish(attempt: Attempt, *, now, auto: bool, actor=None) -> bool:
     """Close and grade an attempt in progress. Must run inside a transaction.
 
     The state change is a conditional update, so a concurrent caller that got here
@@ -414,7 +413,6 @@ def _finish(attempt: Attempt, *, now, auto: bool, request=None, actor=None) -> b
         "quizzes.attempt.auto_submit" if auto else "quizzes.attempt.submit",
         actor=actor,
         obj=attempt,
-        request=request,
         changes={"grade": attempt.grade, "needs_grading": attempt.needs_grading},
     )
     return True
@@ -519,7 +517,7 @@ def finish_expired_attempts(*, now=None, limit: int = 500) -> int:
 # --- manual marking ----------------------------------------------------------------
 
 
-def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = "", request=None):
+def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = ""):
     """A supervising expert marks one answer (every part of it); the grade follows.
 
     ``marks`` maps part keys (``"main"`` or ``"p0"``…) to marks between 0 and the
@@ -566,13 +564,15 @@ def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = "", requ
             "quizzes.slot.mark",
             actor=grader,
             obj=attempt,
-            request=request,
             changes={"slot": slot.number, "mark": slot.mark, "grade": attempt.grade},
         )
     return slot
 
 
 # --- the question bank ------------------------------------------------------------
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a GIFT or XLSX question file (thousands of questions)
 
 
 @dataclass
@@ -624,8 +624,20 @@ def import_questions(
         return report
     with transaction.atomic():
         for question in parsed:
-            _save_parsed(question, base_category=base_category, user=user)
-        report.created = len(parsed)
+            # Each question in a savepoint: one that is already in its category (the same
+            # content, as Question.content_hash says) is rolled back, reported and skipped,
+            # so importing a file twice does not double the bank.
+            savepoint = transaction.savepoint()
+            saved = _save_parsed(question, base_category=base_category, user=user)
+            if _already_in_category(saved):
+                transaction.savepoint_rollback(savepoint)
+                report.skipped.append(
+                    _("%(label)s %(line)d: already in category “%(category)s”; skipped")
+                    % {"label": label, "line": question.line, "category": saved.category.path}
+                )
+            else:
+                transaction.savepoint_commit(savepoint)
+                report.created += 1
         record(
             "quizzes.questions.import",
             actor=user,
@@ -633,6 +645,16 @@ def import_questions(
             changes={"created": report.created, "source": source},
         )
     return report
+
+
+def _already_in_category(question: Question) -> bool:
+    """Another question of the bank in the same category has exactly this content."""
+    return (
+        Question.objects.in_bank()
+        .filter(category_id=question.category_id, content_hash=question.content_hash)
+        .exclude(pk=question.pk)
+        .exists()
+    )
 
 
 def _issue_sort_key(text: str):
@@ -721,6 +743,13 @@ def import_file(
     """Parse a GIFT or XLSX file and import it all or nothing (see ``import_questions``)."""
     from . import gift, xlsx
 
+    if len(data) > MAX_IMPORT_BYTES:
+        report = ImportReport(dry_run=dry_run)
+        report.errors.append(
+            _("The file is larger than %(limit)d MB; split it into smaller files.")
+            % {"limit": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+        return report
     if fmt == "gift":
         try:
             text = data.decode("utf-8-sig")
@@ -762,7 +791,7 @@ def import_file(
 
 
 def assign_marking(
-    *, actor, supervisor, trainee=None, cohort=None, note: str = "", request=None
+    *, actor, supervisor, trainee=None, cohort=None, note: str = ""
 ) -> tuple[MarkingAssignment, bool]:
     """An administrator gives a supervising expert one trainee, or a whole cohort, to mark.
 
@@ -799,7 +828,6 @@ def assign_marking(
             "quizzes.marking_pool.assign",
             actor=actor,
             obj=assignment,
-            request=request,
             changes={
                 "supervisor": supervisor.pk,
                 "trainee": trainee.pk if trainee is not None else None,
@@ -809,7 +837,7 @@ def assign_marking(
     return assignment, True
 
 
-def revoke_marking(*, actor, assignment: MarkingAssignment, request=None) -> None:
+def revoke_marking(*, actor, assignment: MarkingAssignment) -> None:
     """An administrator ends a marking assignment; the supervisor loses sight of those
     trainees' results at once (unless they supervise them in a placement). Only
     administrators; atomic, audited; revoking one already gone does nothing."""
@@ -822,7 +850,6 @@ def revoke_marking(*, actor, assignment: MarkingAssignment, request=None) -> Non
             "quizzes.marking_pool.revoke",
             actor=actor,
             obj=assignment,
-            request=request,
             changes={
                 "supervisor": assignment.supervisor_id,
                 "trainee": assignment.trainee_id,

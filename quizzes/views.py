@@ -74,9 +74,7 @@ def start(request, pk):
     quiz = get_object_or_404(Quiz, pk=pk)
     lesson = lessons.lesson_for_attempt(request.POST.get("lesson"), quiz)
     try:
-        attempt = services.start_attempt(
-            user=request.user, quiz=quiz, lesson=lesson, request=request
-        )
+        attempt = services.start_attempt(user=request.user, quiz=quiz, lesson=lesson)
     except services.QuizError as exc:
         messages.error(request, exc.message)
         return redirect("quizzes:quiz_detail", pk=quiz.pk)
@@ -137,9 +135,7 @@ def _save_page(request, attempt):
     action = request.POST.get("action", "save")
     try:
         if action == "submit":
-            result = services.submit_attempt(
-                user=request.user, attempt=attempt, answers=answers, request=request
-            )
+            result = services.submit_attempt(user=request.user, attempt=attempt, answers=answers)
             if result.late:
                 messages.warning(
                     request,
@@ -276,7 +272,6 @@ def mark(request, pk):
                 slot=slot,
                 marks=form.marks(),
                 comment=form.cleaned_data["comment"],
-                request=request,
             )
         except services.QuizError as exc:
             form.add_error(None, exc.message)

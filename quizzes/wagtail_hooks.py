@@ -83,7 +83,7 @@ def import_view(request):
         upload = form.cleaned_data["file"]
         report = services.import_file(
             user=request.user,
-            data=upload.read(),
+            data=upload.read(services.MAX_IMPORT_BYTES + 1),  # import_file refuses more
             fmt=form.cleaned_data["format"],
             category_path=form.cleaned_data["category"],
             dry_run=form.cleaned_data["dry_run"],
@@ -215,7 +215,6 @@ class MarkingAssignmentCreateView(generic.CreateView):
                 trainee=form.cleaned_data.get("trainee"),
                 cohort=form.cleaned_data.get("cohort"),
                 note=form.cleaned_data.get("note", ""),
-                request=self.request,
             )
         except services.QuizError as exc:
             form.add_error(None, exc.message)
@@ -229,9 +228,7 @@ class MarkingAssignmentDeleteView(generic.DeleteView):
     """Removes through ``services.revoke_marking`` (permission check and audit row)."""
 
     def delete_action(self):
-        services.revoke_marking(
-            actor=self.request.user, assignment=self.object, request=self.request
-        )
+        services.revoke_marking(actor=self.request.user, assignment=self.object)
 
 
 class MarkingPoolViewSet(ModelViewSet):

@@ -19,7 +19,7 @@ from .periods import Period, Scope
 
 @transaction.atomic
 def save_coverage_figure(
-    *, user, district, period: Period, children_known: int, target_percent: int, request=None
+    *, user, district, period: Period, children_known: int, target_percent: int
 ) -> CoverageFigure:
     """Enter or correct a district's number of known children in difficulty from a month on.
 
@@ -47,7 +47,6 @@ def save_coverage_figure(
         "reports.coverage.save",
         actor=user,
         obj=figure,
-        request=request,
         changes={
             "district": district.code,
             "period": period.code,

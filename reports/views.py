@@ -129,7 +129,6 @@ def coverage(request):
                 period=data["period"],
                 children_known=data["children_known"],
                 target_percent=data["target_percent"],
-                request=request,
             )
             messages.success(request, _("The coverage figure is saved."))
             return redirect("reports:coverage")

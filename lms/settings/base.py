@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "lms.csp.ContentSecurityPolicyMiddleware",
+    "audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -349,19 +350,24 @@ EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=1095)
 # per user. The client address is allauth's: set TRUSTED_PROXY_COUNT behind a proxy.
 API_TOKEN_FAILURE_RATE = env.str("API_TOKEN_FAILURE_RATE", default="20/m")
 API_TOKEN_CREATE_RATE = env.str("API_TOKEN_CREATE_RATE", default="10/h")
+# Venue contacts confirm delivery reports by a signed, single-use link (no account): it
+# works this many days; an address opening links that do not work is refused (429) past
+# this rate.
+VENUE_CONFIRMATION_DAYS = env.int("VENUE_CONFIRMATION_DAYS", default=7)
+VENUE_CONFIRMATION_FAILURE_RATE = env.str("VENUE_CONFIRMATION_FAILURE_RATE", default="10/15m")
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- API -----------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
-
-# --- Security headers (docs/security.md) ----------------------------------
-SECURE_CONTENT_TYPE_NOSNIFF = True
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_CLASS = "lms.api_types.LimitOffsetPagination"
 
 # Dates people plan for (service requests, enrolment deadlines) may lie at most this many
 # days ahead; later ones are refused as typing mistakes (docs/security.md, "Input").
 PLANNING_HORIZON_DAYS = env.int("PLANNING_HORIZON_DAYS", default=2 * 366)
+
+# --- Security headers (docs/security.md) ----------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,555 @@
+"""One door: a guarded write gives the same refusal and the same audit row from every
+entry point — the service called directly (as commands and tasks do), the site's pages,
+the API and the Wagtail admin (``lms.one_door``).
+
+``GUARDED_WRITES`` is the registry the tests walk: every service a ``Door`` exposes to the
+admin must have an entry here (``test_every_door_service_is_in_the_registry``), and every
+Wagtail viewset or snippet for one of the project's models must be behind a door
+(``test_every_admin_viewset_of_a_project_model_is_behind_a_door``), so a new write or a
+new viewset that escapes the services fails here by name.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin as django_admin
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
+
+from audit.models import AuditLog
+from lms import one_door
+from tests.factories import VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = {
+    "accounts",
+    "audit",
+    "certification",
+    "courses",
+    "home",
+    "lecturer_corps",
+    "outbox",
+    "places",
+    "practicum",
+    "privacy",
+    "quizzes",
+    "reports",
+}
+
+# Viewsets that still write with Wagtail's plain actions. This list may only shrink: a
+# viewset put behind a door must leave it, and a new viewset must come with its door.
+NOT_YET_BEHIND_A_DOOR = {
+    "places",  # districts and townships: reference data, no service guards them yet
+    "outbox.outboxmessage",  # issue 14's outbox: operators may delete a stuck message
+    "accounts.user",  # Wagtail's user views with a scoped policy (accounts.wagtail_users)
+    "certification",  # CertificationType & co. are still in the Django admin (superusers)
+    "practicum.practicumrequirement",
+    "practicum.activitytype",
+    "practicum.rubricitem",
+    "quizzes.quiz",
+    "quizzes.question",
+    "quizzes.questioncategory",
+    "quizzes.markingassignment",  # writes through services already, with its own policy
+}
+
+
+@dataclass
+class Case:
+    """One guarded write: who may, who may not, and how each entry point asks for it."""
+
+    model: type
+    verb: str  # "create", "update" or "delete": the door's service
+    action: str  # the audit code the service writes
+    setup: Callable  # (fixtures) -> dict of what the ways need
+    allowed: str  # fixture name of a user the service lets through
+    refused: str  # fixture name of a user the service refuses
+    service: Callable  # (ctx, actor) -> None
+    admin: Callable  # (ctx) -> (path, data) to POST in the Wagtail admin
+    api: Callable | None = None  # (ctx) -> (path, json) to POST to the API
+    page: Callable | None = None  # (ctx) -> (path, data) to POST to a page
+    changes_keys: set[str] = field(default_factory=set)
+
+
+def _venue_fields(district, **extra):
+    return {
+        "name": "第九十九小学",
+        "venue_type": "school",
+        "capacity": 40,
+        "district": district.pk,
+        "address": "",
+        "contact_name": "",
+        "contact_phone": "",
+        "notes": "",
+        "is_active": "on",
+        **extra,
+    }
+
+
+def _venue_setup(f):
+    venue = VenueFactory(district=f["district"])
+    venue.refresh_from_db()  # the factory's floats, as the database keeps them
+    return {"district": f["district"], "venue": venue}
+
+
+def _cohort_setup(f):
+    from courses.models import Cohort
+
+    cohort = Cohort.objects.create(
+        name="2025 春季班",
+        starts_on=datetime.date(2025, 3, 1),
+        ends_on=datetime.date(2025, 6, 30),
+        district=f["district"],
+    )
+    return {"district": f["district"], "cohort": cohort}
+
+
+def _cohort_fields(district, name="2025 秋季班"):
+    return {
+        "name": name,
+        "starts_on": "2025-09-01",
+        "ends_on": "2025-12-31",
+        "district": district.pk,
+        "programme": "",
+    }
+
+
+def _profile_setup(f):
+    from lecturer_corps.models import LecturerProfile
+
+    profile = LecturerProfile.objects.create(user=f["lecturer"], district=f["district"])
+    return {"district": f["district"], "profile": profile}
+
+
+def _enrolment_setup(f):
+    from courses.models import Enrolment
+    from courses.tests.factories import course as make_course
+
+    course = make_course(modules=(1,))
+    enrolment = Enrolment.objects.create(user=f["trainee"], course=course)
+    return {"enrolment": enrolment}
+
+
+def _create_venue(ctx, actor):
+    from lecturer_corps import services
+
+    services.create_venue(
+        actor=actor, name="第九十九小学", venue_type="school", district_id=ctx["district"].pk
+    )
+
+
+def _update_venue(ctx, actor):
+    from lecturer_corps import services
+
+    venue = ctx["venue"]
+    venue.capacity = 99
+    services.update_venue(actor=actor, venue=venue, changed=["capacity"])
+
+
+def _delete_venue(ctx, actor):
+    from lecturer_corps import services
+
+    services.delete_venue(actor=actor, venue=ctx["venue"])
+
+
+def _create_cohort(ctx, actor):
+    from courses import services
+
+    services.create_cohort(
+        actor=actor,
+        name="2025 秋季班",
+        starts_on=datetime.date(2025, 9, 1),
+        ends_on=datetime.date(2025, 12, 31),
+        district=ctx["district"],
+    )
+
+
+def _update_cohort(ctx, actor):
+    from courses import services
+
+    cohort = ctx["cohort"]
+    cohort.name = "改名"
+    services.update_cohort(actor=actor, cohort=cohort, changed=["name"])
+
+
+def _delete_cohort(ctx, actor):
+    from courses import services
+
+    services.delete_cohort(actor=actor, cohort=ctx["cohort"])
+
+
+def _update_profile(ctx, actor):
+    from lecturer_corps import services
+
+    profile = ctx["profile"]
+    profile.monthly_cap = 7
+    services.save_profile(actor=actor, profile=profile)
+
+
+def _set_deadline(ctx, actor):
+    from courses import services
+
+    enrolment = ctx["enrolment"]
+    enrolment.deadline = datetime.date(2030, 1, 1)
+    services.set_enrolment_deadline(actor=actor, enrolment=enrolment, changed=["deadline"])
+
+
+def _profile_form(ctx):
+    return {
+        "is_active": "on",
+        "topics": "[]",
+        "languages": "[]",
+        "district": ctx["district"].pk,
+        "township": "",
+        "latitude": "",
+        "longitude": "",
+        "monthly_cap": 7,
+        "max_travel_km": 30,
+        "weekly_availability": 127,
+        "preferred_venue_types": "[]",
+    }
+
+
+VENUE = "/cms/snippets/lecturer_corps/venue"
+PROFILE = "/cms/snippets/lecturer_corps/lecturerprofile"
+COHORT = "/cms/cohorts"
+ENROLMENT = "/cms/enrolments"
+
+GUARDED_WRITES: dict[str, Case] = {
+    "lecturer_corps.venue.create": Case(
+        model=None,
+        verb="create",
+        action="lecturer_corps.venue.create",
+        setup=lambda f: {"district": f["district"]},
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_create_venue,
+        admin=lambda ctx: (f"{VENUE}/add/", _venue_fields(ctx["district"])),
+        api=lambda ctx: (
+            "/api/v1/venues",
+            {"name": "第九十九小学", "venue_type": "school", "district_id": ctx["district"].pk},
+        ),
+    ),
+    "lecturer_corps.venue.update": Case(
+        model=None,
+        verb="update",
+        action="lecturer_corps.venue.update",
+        setup=_venue_setup,
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_update_venue,
+        admin=lambda ctx: (
+            f"{VENUE}/edit/{ctx['venue'].pk}/",
+            _venue_fields(ctx["district"], name=ctx["venue"].name, capacity=99),
+        ),
+        changes_keys={"fields"},
+    ),
+    "lecturer_corps.venue.delete": Case(
+        model=None,
+        verb="delete",
+        action="lecturer_corps.venue.delete",
+        setup=_venue_setup,
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_delete_venue,
+        admin=lambda ctx: (f"{VENUE}/delete/{ctx['venue'].pk}/", {}),
+    ),
+    "lecturer_corps.profile.update": Case(
+        model=None,
+        verb="update",
+        action="lecturer_corps.profile.update",
+        setup=_profile_setup,
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_update_profile,
+        admin=lambda ctx: (f"{PROFILE}/edit/{ctx['profile'].pk}/", _profile_form(ctx)),
+        changes_keys={"topics", "languages", "monthly_cap", "active"},
+    ),
+    "courses.cohort.create": Case(
+        model=None,
+        verb="create",
+        action="courses.cohort.create",
+        setup=lambda f: {"district": f["district"]},
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_create_cohort,
+        admin=lambda ctx: (f"{COHORT}/new/", _cohort_fields(ctx["district"])),
+        page=lambda ctx: ("/learn/cohorts/new/", _cohort_fields(ctx["district"])),
+        changes_keys={"district"},
+    ),
+    "courses.cohort.update": Case(
+        model=None,
+        verb="update",
+        action="courses.cohort.update",
+        setup=_cohort_setup,
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_update_cohort,
+        admin=lambda ctx: (
+            f"{COHORT}/edit/{ctx['cohort'].pk}/",
+            _cohort_fields(ctx["district"], name="改名"),
+        ),
+        changes_keys={"fields", "district"},
+    ),
+    "courses.cohort.delete": Case(
+        model=None,
+        verb="delete",
+        action="courses.cohort.delete",
+        setup=_cohort_setup,
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_delete_cohort,
+        admin=lambda ctx: (f"{COHORT}/delete/{ctx['cohort'].pk}/", {}),
+        changes_keys={"members"},
+    ),
+    "courses.enrolment.deadline": Case(
+        model=None,
+        verb="update",
+        action="courses.enrolment.deadline",
+        setup=_enrolment_setup,
+        allowed="district_coordinator",
+        refused="other_district_coordinator",
+        service=_set_deadline,
+        admin=lambda ctx: (
+            f"{ENROLMENT}/edit/{ctx['enrolment'].pk}/",
+            {"deadline": "2030-01-01"},
+        ),
+        changes_keys={"deadline"},
+    ),
+}
+
+
+def _models():
+    from courses.models import Cohort, Enrolment
+    from lecturer_corps.models import LecturerProfile, Venue
+
+    return {
+        "lecturer_corps.venue": Venue,
+        "lecturer_corps.profile": LecturerProfile,
+        "courses.cohort": Cohort,
+        "courses.enrolment": Enrolment,
+    }
+
+
+def _model_of(code: str):
+    return _models()[code.rsplit(".", 1)[0]]
+
+
+# --- the registry covers every door and every viewset ------------------------------------
+
+
+def _project_viewsets():
+    """(model, viewset) for every Wagtail viewset and snippet of the project's models."""
+    from wagtail.admin.viewsets import viewsets
+    from wagtail.admin.viewsets.model import ModelViewSet
+    from wagtail.snippets.models import get_snippet_models
+
+    found = []
+    viewsets.populate()
+    for viewset in viewsets.viewsets:
+        model = getattr(viewset, "model", None)
+        if isinstance(viewset, ModelViewSet) and model._meta.app_label in PROJECT_APPS:
+            found.append((model, viewset))
+    for model in get_snippet_models():
+        if model._meta.app_label in PROJECT_APPS:
+            found.append((model, model.snippet_viewset))
+    return found
+
+
+def _pending(model) -> bool:
+    return model._meta.app_label in NOT_YET_BEHIND_A_DOOR or (
+        model._meta.label_lower in NOT_YET_BEHIND_A_DOOR
+    )
+
+
+def test_every_admin_viewset_of_a_project_model_is_behind_a_door():
+    escaping = [
+        f"{model._meta.label} ({type(viewset).__name__})"
+        for model, viewset in _project_viewsets()
+        if not _pending(model)
+        and (model not in one_door.DOORS or not isinstance(viewset, one_door.DoorViewSetMixin))
+    ]
+    assert not escaping, f"admin viewsets writing past the services: {escaping}"
+
+
+def test_the_not_yet_list_only_shrinks():
+    """A model put behind a door must leave NOT_YET_BEHIND_A_DOOR (so the list stays true)."""
+    stale = [m._meta.label for m in one_door.DOORS if _pending(m)]
+    assert not stale, f"behind a door now; remove from NOT_YET_BEHIND_A_DOOR: {stale}"
+
+
+def test_every_door_service_is_in_the_registry():
+    missing = []
+    for model, door in one_door.DOORS.items():
+        if _pending(model):
+            continue
+        for verb in ("create", "update", "delete"):
+            if getattr(door, verb) is None:
+                continue
+            if not any(
+                _model_of(code) is model and case.verb == verb
+                for code, case in GUARDED_WRITES.items()
+            ):
+                missing.append(f"{model._meta.label}.{verb}")
+    assert not missing, f"guarded writes without a parity case: {missing}"
+
+
+def test_every_door_permission_policy_is_the_doors():
+    from wagtail.permissions import policy_registry
+
+    for model, door in one_door.DOORS.items():
+        policy = policy_registry.get_by_type(model)
+        assert isinstance(policy, one_door.DoorPermissionPolicy) and policy.door is door
+
+
+def test_no_project_model_is_writable_in_the_django_admin(admin_user):
+    """Domain models are read-only in the Django admin, even for superusers."""
+    request = RequestFactory().get("/django-admin/")
+    request.user = admin_user
+    writable = []
+    for model, model_admin in django_admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS or _pending(model):
+            continue
+        for name in ("add", "change", "delete"):
+            check = getattr(model_admin, f"has_{name}_permission")
+            allowed = check(request) if name == "add" else check(request, None)
+            if allowed:
+                writable.append(f"{model._meta.label}.{name}")
+    assert not writable, f"writable in the Django admin: {writable}"
+
+
+# --- parity: the same refusal and the same audit row from every entry point -----------------
+
+
+@pytest.fixture
+def fixtures(request, district, other_district, trainee, lecturer):
+    return {
+        "district": district,
+        "other_district": other_district,
+        "trainee": trainee,
+        "lecturer": lecturer,
+        "fixture": request.getfixturevalue,
+    }
+
+
+def _ways(case: Case):
+    ways = ["service", "admin"]
+    if case.api:
+        ways.append("api")
+    if case.page:
+        ways.append("page")
+    return ways
+
+
+def _refused(response) -> bool:
+    """403, or the Wagtail admin's own refusal: back to the dashboard with its message."""
+    return response.status_code == 403 or (
+        response.status_code == 302 and response.headers["Location"] == "/cms/"
+    )
+
+
+def _run(way: str, case: Case, ctx, actor, api_client) -> int | None:
+    if way == "service":
+        case.service(ctx, actor)
+        return None
+    if way == "api":
+        path, body = case.api(ctx)
+        return (
+            api_client.as_user(actor).post(path, body, content_type="application/json").status_code
+        )
+    client = Client(raise_request_exception=False)
+    client.force_login(actor)
+    path, data = case.admin(ctx) if way == "admin" else case.page(ctx)
+    response = client.post(path, data)
+    return 403 if _refused(response) else response.status_code
+
+
+PARITY = [(code, way) for code, case in GUARDED_WRITES.items() for way in _ways(case)]
+
+
+@pytest.mark.parametrize(("code", "way"), PARITY)
+def test_a_refused_write_is_refused_the_same_way_everywhere(code, way, fixtures, api_client):
+    case = GUARDED_WRITES[code]
+    ctx = case.setup(fixtures)
+    actor = fixtures["fixture"](case.refused)
+    before = AuditLog.objects.count()
+    if way == "service":
+        with pytest.raises(PermissionDenied):
+            _run(way, case, ctx, actor, api_client)
+    else:
+        status = _run(way, case, ctx, actor, api_client)
+        # Pages offer only the districts in scope, so there the refusal is the form's.
+        assert status in ((403, 200) if way == "page" else (403,)), status
+    assert AuditLog.objects.count() == before
+
+
+@pytest.mark.parametrize(("code", "way"), PARITY)
+def test_an_allowed_write_leaves_the_same_audit_row_everywhere(
+    code, way, fixtures, api_client, settings
+):
+    case = GUARDED_WRITES[code]
+    ctx = case.setup(fixtures)
+    actor = fixtures["fixture"](case.allowed)
+    status = _run(way, case, ctx, actor, api_client)
+    assert status in (None, 200, 201, 302), status
+    rows = list(AuditLog.objects.filter(action=case.action))
+    assert len(rows) == 1, f"{way}: {[r.action for r in AuditLog.objects.all()]}"
+    row = rows[0]
+    assert row.actor == actor
+    assert row.object_type == _model_of(code)._meta.label_lower
+    assert set(row.changes) == case.changes_keys
+
+
+def test_the_admin_history_shows_the_audit_rows_of_a_door_model(
+    client, district_coordinator, district
+):
+    """One history: the venue's page in the admin lists the events the audit log holds."""
+    from wagtail.log_actions import registry as log_registry
+
+    client.force_login(district_coordinator)
+    client.post(f"{VENUE}/add/", _venue_fields(district))
+    venue = _models()["lecturer_corps.venue"].objects.get()
+    client.post(f"{VENUE}/edit/{venue.pk}/", _venue_fields(district, capacity=12))
+    audit = list(AuditLog.objects.for_object(venue).order_by("pk").values_list("action", flat=True))
+    wagtail = list(
+        log_registry.get_logs_for_instance(venue).order_by("pk").values_list("action", flat=True)
+    )
+    assert audit == wagtail == ["lecturer_corps.venue.create", "lecturer_corps.venue.update"]
+    response = client.get(f"{VENUE}/history/{venue.pk}/")
+    assert response.status_code == 200
+
+
+def test_what_wagtail_logs_itself_reaches_the_audit_log(administrator):
+    """The other half of one history: Wagtail's own log entries are copied to the audit log."""
+    from wagtail.log_actions import log
+
+    log(administrator, "wagtail.edit", user=administrator)
+    row = AuditLog.objects.get(action="wagtail.edit")
+    assert (row.actor, row.object_id) == (administrator, str(administrator.pk))
+
+
+def test_the_admin_lists_and_opens_only_rows_in_scope(
+    client, district_coordinator, district, other_district
+):
+    mine, theirs = VenueFactory(district=district), VenueFactory(district=other_district)
+    client.force_login(district_coordinator)
+    listing = client.get(f"{VENUE}/").content.decode()
+    assert mine.name in listing and theirs.name not in listing
+    assert _refused(client.get(f"{VENUE}/edit/{theirs.pk}/"))
+    assert client.get(f"{VENUE}/edit/{mine.pk}/").status_code == 200
+
+
+def test_a_used_venue_cannot_be_deleted_from_the_admin(client, district_coordinator, district):
+    from lecturer_corps.tests.factories import make_request
+
+    venue = VenueFactory(district=district)
+    make_request(venue=venue)
+    client.force_login(district_coordinator)
+    response = client.post(f"{VENUE}/delete/{venue.pk}/", {})
+    assert response.status_code in (200, 302)
+    assert type(venue).objects.filter(pk=venue.pk).exists()
+    assert not AuditLog.objects.filter(action="lecturer_corps.venue.delete").exists()
