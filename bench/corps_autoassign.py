@@ -62,7 +62,7 @@ def main(count: int, lecturer_count: int) -> None:
                 venue=rng.choice(venues),
                 topic=topic.code,
                 audience=topic.audience,
-                age_band="7-10" if topic.audience == "children" else "",
+                age_band="6-11" if topic.audience == "children" else "",
                 expected_size=20,
                 language=rng.choice(["zh", "zh", "zh", "ug"]),
                 date=today + datetime.timedelta(days=rng.randint(1, 30)),

@@ -57,7 +57,7 @@ def make_month(count: int):
             venue=rng.choice(venues),
             topic=topic.code,
             audience=topic.audience,
-            age_band="7-10" if topic.audience == "children" else "",
+            age_band="6-11" if topic.audience == "children" else "",
             expected_size=20,
             language=rng.choice(["zh", "zh", "ug"]),
             date=first + datetime.timedelta(days=rng.randint(0, 27)),

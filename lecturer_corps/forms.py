@@ -9,11 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from lms.age_bands import AGE_BANDS
+from lms.textinput import REASON, TextField
 from places.models import Township
 
+from .delivery import (
+    CHILD_CELLS,
+    CONTACT_NAME,
+    CONTACT_PHONE,
+    DISPUTE_NOTE,
+    REPORT_NOTES,
+    child_field_name,
+)
 from .models import (
     WEEKDAY_LABELS,
     AgeBand,
+    ChildGroup,
     DayPeriod,
     LecturerProfile,
     ServiceRequest,
@@ -176,25 +187,110 @@ class DeclineForm(forms.Form):
 
 
 class DeliveryReportForm(forms.Form):
-    children_count = forms.IntegerField(label=_("Children"), min_value=0, initial=0)
-    caregivers_count = forms.IntegerField(label=_("Caregivers"), min_value=0, initial=0)
-    teachers_count = forms.IntegerField(label=_("Teachers"), min_value=0, initial=0)
-    others_count = forms.IntegerField(label=_("Others"), min_value=0, initial=0)
+    """Counts by group and age band, adults, duration and notes; never a name or a photo.
+
+    One number box per (group, age band): ``children_<group>_<low>_<high>``. Empty
+    boxes count as 0, so a lecturer fills only the groups that came."""
+
+    caregivers_count = forms.IntegerField(
+        label=_("Caregivers"), min_value=0, max_value=2000, required=False
+    )
+    teachers_count = forms.IntegerField(
+        label=_("Teachers"), min_value=0, max_value=2000, required=False
+    )
+    others_count = forms.IntegerField(
+        label=_("Other adults"), min_value=0, max_value=2000, required=False
+    )
     actual_minutes = forms.IntegerField(
         label=_("Actual duration (minutes)"), min_value=1, max_value=600
     )
-    sign_in_sheet = forms.FileField(
-        label=_("Photo of the sign-in sheet"),
-        help_text=_("JPEG, PNG or WebP, under 10 MB. Location data is removed."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
-    notes = forms.CharField(
+    notes = TextField(
+        REPORT_NOTES,
         label=_("Notes"),
-        required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("How it went. Never write a child's name or identifying details."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cells = {}
+        for group, band in CHILD_CELLS:
+            name = child_field_name(group, band)
+            label = f"{ChildGroup(group).label} · {AgeBand(band).label}"
+            cells[name] = forms.IntegerField(
+                label=label,
+                min_value=0,
+                max_value=2000,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={
+                        "inputmode": "numeric",
+                        "min": 0,
+                        "class": "count",
+                        "placeholder": "0",
+                        "aria-label": label,
+                    }
+                ),
+            )
+        # The children's boxes come first, in table order.
+        self.fields = {**cells, **self.fields}
+
+    def band_labels(self):
+        return [AgeBand(band).label for band in AGE_BANDS]
+
+    def child_rows(self):
+        """(group label, in difficulty?, bound fields by age band) for the table."""
+        return [
+            (
+                label,
+                group != ChildGroup.OTHER,
+                [self[child_field_name(group, band)] for band in AGE_BANDS],
+            )
+            for group, label in ChildGroup.choices
+        ]
+
+    def adult_fields(self):
+        return [self[name] for name in ("caregivers_count", "teachers_count", "others_count")]
+
+    def service_arguments(self) -> dict:
+        """The cleaned values as ``delivery.file_delivery_report`` takes them."""
+        data = self.cleaned_data
+        return {
+            "child_counts": {
+                (group, band): data.get(child_field_name(group, band)) or 0
+                for group, band in CHILD_CELLS
+            },
+            "caregivers_count": data.get("caregivers_count") or 0,
+            "teachers_count": data.get("teachers_count") or 0,
+            "others_count": data.get("others_count") or 0,
+            "actual_minutes": data["actual_minutes"],
+            "notes": data.get("notes") or "",
+        }
+
+
+class ReturnReportForm(forms.Form):
+    reason = TextField(
+        REASON,
+        label=_("What the lecturer should correct"),
+        help_text=_("The lecturer sees this reason."),
+    )
+
+
+class VenueContactForm(forms.Form):
+    name = TextField(CONTACT_NAME, label=_("Name"))
+    phone = TextField(CONTACT_PHONE, label=_("Phone"))
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    help_text = _("Confirmation links are sent by e-mail.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.errors:
+            raise forms.ValidationError(_("Give a phone number or an e-mail address."))
+        return cleaned
+
+
+class DisputeForm(forms.Form):
+    note = TextField(DISPUTE_NOTE, label=_("What is not right?"))
 
 
 class CancelForm(forms.Form):

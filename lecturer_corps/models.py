@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from lms.age_bands import AGE_BANDS, AgeBand
 
 from .storage import private_storage
 from .topics import TOPIC_CHOICES, TOPICS_BY_CODE, Audience, audiences_for, topic_mask
@@ -325,13 +326,6 @@ class UnavailablePeriod(models.Model):
 # --- Requests and sessions -------------------------------------------------------
 
 
-class AgeBand(models.TextChoices):
-    PRESCHOOL = "3-6", _("3–6 years")
-    LOWER_PRIMARY = "7-10", _("7–10 years")
-    UPPER_PRIMARY = "11-14", _("11–14 years")
-    TEENAGE = "15-17", _("15–17 years")
-
-
 class RequestStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     PROPOSED = "proposed", _("Proposed to a lecturer")
@@ -618,11 +612,38 @@ def sign_in_sheet_path(instance, filename) -> str:
     return f"lecturer_corps/sign-in/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
+class ChildGroup(models.TextChoices):
+    """Whom the children counted at a session were. A child is counted once: under the
+    first category of difficulty that applies, in this order, or as another child."""
+
+    ORPHAN = "orphan", _("Orphans")
+    DISABILITY = "disability", _("Children with disabilities")
+    ILLNESS = "illness", _("Children with serious illness")
+    LEFT_BEHIND = "left_behind", _("Left-behind children")
+    POOR_FAMILY = "poor_family", _("Children of poor families")
+    OTHER_DIFFICULTY = "other_difficulty", _("Other children in difficulty")
+    OTHER = "other", _("Other children")
+
+
+CHILD_GROUPS_IN_DIFFICULTY = tuple(g for g in ChildGroup.values if g != ChildGroup.OTHER)
+
+
+class ReportState(models.TextChoices):
+    FILED = "filed", _("Waiting for confirmation")
+    RETURNED = "returned", _("Returned for correction")
+    VERIFIED = "verified", _("Verified")
+
+
 class DeliveryReport(models.Model):
     """What happened at a delivered session: counts only, never names.
 
-    The sign-in sheet photo is stored privately (it carries adults' signatures) and is
-    served only through a view that checks who asks; its EXIF data is stripped on upload.
+    Children are counted by group (``ChildGroup``) and age band (``lms.age_bands``) in
+    ``child_counts``; ``children_count`` and ``children_in_difficulty_count`` are their
+    totals, kept in step by the services that write the breakdown. Reports filed before
+    the breakdown existed have totals only (every child counted as in difficulty, as
+    coverage always counted them). Sign-in sheet photos are no longer collected nor
+    shown; the ones stored before are deleted by privacy's evidence retention
+    (docs/data-protection.md).
     """
 
     session = models.OneToOneField(
@@ -638,21 +659,33 @@ class DeliveryReport(models.Model):
         verbose_name=_("filed by"),
     )
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=12, choices=ReportState.choices, default=ReportState.FILED
+    )
+    revision = models.PositiveSmallIntegerField(
+        _("revision"), default=1, help_text=_("Goes up each time the lecturer corrects it.")
+    )
     children_count = models.PositiveIntegerField(_("children"), default=0)
+    children_in_difficulty_count = models.PositiveIntegerField(
+        _("children in difficulty"), default=0
+    )
     caregivers_count = models.PositiveIntegerField(_("caregivers"), default=0)
     teachers_count = models.PositiveIntegerField(_("teachers"), default=0)
-    others_count = models.PositiveIntegerField(_("others"), default=0)
+    others_count = models.PositiveIntegerField(_("other adults"), default=0)
     actual_minutes = models.PositiveSmallIntegerField(
         _("actual duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
     sign_in_sheet = models.FileField(
-        _("sign-in sheet photo"),
+        _("sign-in sheet photo (no longer collected)"),
         upload_to=sign_in_sheet_path,
         storage=private_storage,
         blank=True,
+        editable=False,
         max_length=200,
     )
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=300, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -661,6 +694,14 @@ class DeliveryReport(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("verified by"),
+    )
+    confirmed_by_contact = models.ForeignKey(
+        "lecturer_corps.VenueContact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by the venue contact"),
     )
 
     class Meta:
@@ -675,6 +716,137 @@ class DeliveryReport(models.Model):
     def person_times(self) -> int:
         """Person-times (人次) this session served: everyone counted, once."""
         return self.children_count + self.caregivers_count + self.teachers_count + self.others_count
+
+    @property
+    def other_children_count(self) -> int:
+        return self.children_count - self.children_in_difficulty_count
+
+    def child_count_table(self) -> list[dict]:
+        """The breakdown as rows (one per group with any child), each with a count per
+        age band and a total; empty for a report filed before the breakdown existed."""
+        counts = {(row.group, row.age_band): row.count for row in self.child_counts.all()}
+        rows = []
+        for group, label in ChildGroup.choices:
+            cells = [counts.get((group, band), 0) for band in AGE_BANDS]
+            if any(cells):
+                rows.append({"group": group, "label": label, "cells": cells, "total": sum(cells)})
+        return rows
+
+
+class ChildAttendance(models.Model):
+    """How many children of one group and one age band a report counts (never who)."""
+
+    report = models.ForeignKey(
+        DeliveryReport,
+        on_delete=models.CASCADE,
+        related_name="child_counts",
+        verbose_name=_("delivery report"),
+    )
+    group = models.CharField(_("group"), max_length=20, choices=ChildGroup.choices)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
+    count = models.PositiveIntegerField(_("children"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["report", "group", "age_band"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "group", "age_band"], name="one_child_count_per_cell"
+            ),
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="child_count_positive"),
+        ]
+        verbose_name = _("children counted")
+        verbose_name_plural = _("children counted")
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.age_band}: {self.count}"
+
+
+# --- Venue contacts and their confirmations ------------------------------------------
+
+
+class VenueContact(models.Model):
+    """The adult who answers for a venue: a head teacher, a community worker.
+
+    They confirm delivery reports by a link sent to them (no account needed). ``user``
+    is an optional account for the later venue login; a contact whose account or
+    e-mail is the lecturer's own is never asked to confirm that lecturer's session.
+    """
+
+    venue = models.ForeignKey(
+        "lecturer_corps.Venue",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("venue"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="venue_contact",
+        verbose_name=_("account"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["venue", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phone="") | ~models.Q(email=""),
+                name="venue_contact_reachable",
+            )
+        ]
+        verbose_name = _("venue contact")
+        verbose_name_plural = _("venue contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VenueConfirmation(models.Model):
+    """One confirmation link sent to one contact for one revision of one report.
+
+    The link carries a signed token (``lms.signed_tokens``) naming this row and its
+    ``nonce``; the row makes it single-use (``used_at``) and lets a correction of the
+    report withdraw it (``withdrawn_at``).
+    """
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISPUTED = "disputed", _("Counts disputed")
+
+    report = models.ForeignKey(
+        DeliveryReport,
+        on_delete=models.CASCADE,
+        related_name="venue_confirmations",
+        verbose_name=_("delivery report"),
+    )
+    contact = models.ForeignKey(
+        VenueContact,
+        on_delete=models.CASCADE,
+        related_name="confirmations",
+        verbose_name=_("venue contact"),
+    )
+    revision = models.PositiveSmallIntegerField(_("report revision"))
+    nonce = models.CharField(max_length=32, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    outcome = models.CharField(_("answer"), max_length=12, choices=Outcome.choices, blank=True)
+    dispute_note = models.CharField(_("what is not right"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("venue confirmation")
+        verbose_name_plural = _("venue confirmations")
+
+    def __str__(self) -> str:
+        return f"confirmation {self.pk} of report {self.report_id}"
 
 
 # --- Notifications and calendar ----------------------------------------------------

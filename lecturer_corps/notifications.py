@@ -23,6 +23,9 @@ SESSION_CANCELLED = "session_cancelled"
 SESSION_RESCHEDULED = "session_rescheduled"
 REPORT_FILED = "report_filed"
 REPORT_VERIFIED = "report_verified"
+REPORT_RETURNED = "report_returned"
+REPORT_CONFIRMED_BY_VENUE = "report_confirmed_by_venue"
+REPORT_DISPUTED_BY_VENUE = "report_disputed_by_venue"
 CERTIFICATE_AFFECTS_SESSIONS = "certificate_affects_sessions"
 
 
@@ -140,6 +143,34 @@ def render(kind: str, params: dict) -> tuple[str, str]:
             _(
                 "Your report of “%(topic)s” at %(venue)s on %(date)s is verified; the "
                 "session counts toward your certificate renewal."
+            )
+            % facts,
+        )
+    if kind == REPORT_RETURNED:
+        return (
+            _("Delivery report returned for correction") % facts,
+            _(
+                "Your report of “%(topic)s” at %(venue)s on %(date)s was returned for "
+                "correction: %(reason)s. Correct it and file it again."
+            )
+            % facts,
+        )
+    if kind == REPORT_CONFIRMED_BY_VENUE:
+        return (
+            _("The venue confirmed the delivery report") % facts,
+            _(
+                "%(venue)s confirmed the counts of “%(topic)s” on %(date)s "
+                "(%(person_times)s person-times); the session is verified."
+            )
+            % facts,
+        )
+    if kind == REPORT_DISPUTED_BY_VENUE:
+        return (
+            _("The venue disputes a delivery report") % facts,
+            _(
+                "%(venue)s says the counts of “%(topic)s” on %(date)s by %(lecturer)s are "
+                "not right: %(reason)s. Check the report and return it for correction if "
+                "needed."
             )
             % facts,
         )

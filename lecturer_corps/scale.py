@@ -321,7 +321,7 @@ def _sessions(count, profiles, venues, rng) -> int:
                 venue=venue,
                 topic=topic,
                 audience=audience,
-                age_band="7-10" if audience == "children" else "",
+                age_band="6-11" if audience == "children" else "",
                 expected_size=min(venue.capacity or 30, 30),
                 language=profile.languages[0] if profile.languages else "zh",
                 date=day,

@@ -14,11 +14,9 @@ is made once (a second run finds it and changes nothing).
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from accounts import roles
 from accounts.models import System, User
@@ -26,14 +24,17 @@ from places.models import District, Township
 
 from .models import (
     DEFAULT_AVAILABILITY,
+    ChildAttendance,
     DeliveryReport,
     LecturerProfile,
     Notification,
+    ReportState,
     RequestStatus,
     ServiceRequest,
     Session,
     SessionStatus,
     Venue,
+    VenueContact,
     VenueType,
     availability_bit,
 )
@@ -122,6 +123,12 @@ def seed_venues() -> dict[str, Venue]:
                 "contact_name": contact,
             },
         )
+        # The adult who confirms delivery reports by e-mailed link (demo addresses).
+        VenueContact.objects.get_or_create(
+            venue=venues[name],
+            name=contact,
+            defaults={"email": f"venue-{venues[name].pk}@example.org"},
+        )
     return venues
 
 
@@ -177,16 +184,26 @@ def seed_lecturers() -> dict[str, User]:
     return users
 
 
-def _sign_in_sheet():
-    from django.core.files.base import ContentFile
+# How the seeded children split over groups of difficulty (the rest: other children).
+DEMO_CHILD_SHARES = (
+    ("left_behind", 0.3),
+    ("poor_family", 0.2),
+    ("orphan", 0.1),
+    ("disability", 0.05),
+)
 
-    image = Image.new("RGB", (640, 480), "white")
-    draw = ImageDraw.Draw(image)
-    for row in range(1, 12):
-        draw.line([(20, 30 + row * 38), (620, 30 + row * 38)], fill="black")
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=70)
-    return ContentFile(out.getvalue(), name="sign-in.jpg")
+
+def _demo_child_counts(children: int) -> dict:
+    """A believable breakdown of ``children`` (all aged 6–11, as the demo requests are)."""
+    cells, left = {}, children
+    for group, share in DEMO_CHILD_SHARES:
+        count = int(children * share)
+        if count:
+            cells[(group, "6-11")] = count
+            left -= count
+    if left:
+        cells[("other", "6-11")] = left
+    return cells
 
 
 def seed_requests(venues: dict[str, Venue], lecturers: dict[str, User]) -> bool:
@@ -205,7 +222,7 @@ def seed_requests(venues: dict[str, Venue], lecturers: dict[str, User]) -> bool:
             venue=venues[venue],
             topic=topic,
             audience=audience,
-            age_band=extra.pop("age_band", "7-10" if audience == "children" else ""),
+            age_band=extra.pop("age_band", "6-11" if audience == "children" else ""),
             expected_size=extra.pop("expected_size", 25),
             language=extra.pop("language", "zh"),
             date=today + datetime.timedelta(days=day),
@@ -244,11 +261,19 @@ def seed_requests(venues: dict[str, Venue], lecturers: dict[str, User]) -> bool:
             teachers_count=teachers,
             actual_minutes=95,
             notes="孩子们参与积极，分享环节气氛热烈。",
+            state=ReportState.VERIFIED if verified else ReportState.FILED,
             verified_at=now if verified else None,
             verified_by=coordinator if verified else None,
         )
-        filed.sign_in_sheet.save("sign-in.jpg", _sign_in_sheet(), save=False)
+        cells = _demo_child_counts(children)
+        filed.children_in_difficulty_count = sum(
+            n for (group, _band), n in cells.items() if group != "other"
+        )
         filed.save()
+        ChildAttendance.objects.bulk_create(
+            ChildAttendance(report=filed, group=group, age_band=band, count=n)
+            for (group, band), n in cells.items()
+        )
 
     # Verified and delivered: the past two weeks.
     for day, venue, topic, who, counts, verified in [

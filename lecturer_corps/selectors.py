@@ -48,6 +48,7 @@ from .models import (
     DeliveryReport,
     LecturerProfile,
     Notification,
+    ReportState,
     ServiceRequest,
     Session,
     SessionStatus,
@@ -897,9 +898,7 @@ def sessions_for_lecturer(user):
 
 def reports_waiting_for_verification(district):
     return (
-        DeliveryReport.objects.filter(
-            verified_at__isnull=True, session__status=SessionStatus.DELIVERED
-        )
+        DeliveryReport.objects.filter(state=ReportState.FILED)
         .filter(Q(session__request__venue__district=district) if district else Q())
         .select_related(
             "session", "session__lecturer", "session__request", "session__request__venue"

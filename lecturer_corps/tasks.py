@@ -80,3 +80,58 @@ def certificate_changed(user_id: int) -> int:
     from . import services
 
     return services.certificate_changed(user_id=user_id)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def send_venue_confirmation(confirmation_id: int) -> bool:
+    """E-mail one venue contact the link to confirm a delivery report's counts.
+
+    The link's signed token is made here and never stored. Idempotent: a confirmation
+    already answered, withdrawn or expired is skipped, and the e-mail carries a dedupe
+    key, so a message delivered twice sends one e-mail."""
+    from accounts.tasks import send_email
+    from outbox.services import enqueue
+
+    from .delivery import confirmation_days, confirmation_link
+    from .models import VenueConfirmation
+
+    confirmation = (
+        VenueConfirmation.objects.select_related(
+            "contact", "report__session__request__venue", "report__session__lecturer"
+        )
+        .filter(
+            pk=confirmation_id,
+            used_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+    if confirmation is None or not confirmation.contact.email:
+        return False
+    report = confirmation.report
+    service_request = report.session.request
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = translation.gettext("Please confirm a session at %(venue)s") % {
+            "venue": service_request.venue.name
+        }
+        text = render_to_string(
+            "lecturer_corps/email/venue_confirmation.txt",
+            {
+                "contact": confirmation.contact,
+                "report": report,
+                "service_request": service_request,
+                "lecturer": report.session.lecturer,
+                "link": confirmation_link(confirmation),
+                "days": confirmation_days(),
+            },
+        )
+    with transaction.atomic():
+        enqueue(
+            send_email,
+            subject=subject,
+            body=text,
+            to=[confirmation.contact.email],
+            dedupe_key=f"venue-confirmation:{confirmation.pk}",
+        )
+    return True

@@ -23,6 +23,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
+from lms.age_bands import count_field_names
+
 from .storage import private_storage
 
 
@@ -358,7 +360,9 @@ COUNTED_STATES = (
     EntryState.RETURNED,
 )
 
-PARTICIPANT_FIELDS = ("children_0_5", "children_6_11", "children_12_17", "caregivers", "teachers")
+# Children are counted in the product's age bands (``lms.age_bands``): one column a band.
+CHILD_COUNT_FIELDS = count_field_names("children")
+PARTICIPANT_FIELDS = (*CHILD_COUNT_FIELDS, "caregivers", "teachers")
 
 
 def _count_field(label):
@@ -499,7 +503,7 @@ class PracticumEntry(models.Model):
 
     @property
     def children_total(self) -> int:
-        return self.children_0_5 + self.children_6_11 + self.children_12_17
+        return sum(getattr(self, name) for name in CHILD_COUNT_FIELDS)
 
     @property
     def participants_total(self) -> int:

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import views
-from .permissions import can_manage_personal_data
+from . import review_views, views
+from .permissions import can_manage_personal_data, can_review_flags
 
 
 @hooks.register("register_admin_urls")
@@ -16,6 +16,12 @@ def register_admin_urls():
         path("privacy/<int:pk>/", views.person, name="privacy_person"),
         path("privacy/<int:pk>/export/", views.export, name="privacy_export"),
         path("privacy/<int:pk>/anonymise/", views.anonymise, name="privacy_anonymise"),
+        path("flagged-text/", review_views.flagged_text_list, name="privacy_flagged_text"),
+        path(
+            "flagged-text/<int:pk>/review/",
+            review_views.flagged_text_review,
+            name="privacy_flagged_text_review",
+        ),
     ]
 
 
@@ -32,4 +38,20 @@ def register_privacy_menu_item():
         name="personal-data",
         icon_name="user",
         order=1010,
+    )
+
+
+class ReviewerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_review_flags(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_flagged_text_menu_item():
+    return ReviewerMenuItem(
+        _("Flagged text"),
+        reverse("privacy_flagged_text"),
+        name="flagged-text",
+        icon_name="warning",
+        order=1020,
     )

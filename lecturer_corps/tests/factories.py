@@ -172,7 +172,7 @@ def make_request(
         venue=venue or VenueFactory(capacity=60),
         topic=topic,
         audience=audience,
-        age_band=fields.pop("age_band", "7-10" if audience == "children" else ""),
+        age_band=fields.pop("age_band", "6-11" if audience == "children" else ""),
         expected_size=fields.pop("expected_size", 20),
         language=language,
         date=date or next_weekday(),

@@ -1,11 +1,9 @@
 """The lecturer corps API: contract paths, scope, refusals, query counts."""
 
 import datetime
-import io
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from lecturer_corps.models import RequestStatus, ServiceRequest, SessionStatus, Venue
 from lecturer_corps.tests.factories import make_lecturer, make_request, make_session, next_weekday
@@ -131,7 +129,7 @@ def test_service_request_post_with_bad_input_is_a_400(api_client, coordinator, v
             "venue_id": venue.pk,
             "topic": "child_01",
             "audience": "children",
-            "age_band": "7-10",
+            "age_band": "6-11",
             "expected_size": 500,
             "language": "zh",
             "date": next_weekday().isoformat(),
@@ -238,44 +236,54 @@ def test_a_lecturer_cannot_answer_another_lecturers_session(api_client, venue, l
     )
 
 
-def _photo_bytes():
-    out = io.BytesIO()
-    Image.new("RGB", (50, 50), "white").save(out, format="PNG")
-    return out.getvalue()
-
-
-def test_delivery_report_by_multipart(api_client, venue):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_delivery_report_counts_children_by_group_and_age_band(api_client, venue):
     profile = make_lecturer()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     session = make_session(make_request(venue=venue, date=yesterday), profile.user)
-    response = api_client.as_user(profile.user).post(
+    response = _json(
+        api_client.as_user(profile.user),
+        "post",
         f"/api/v1/sessions/{session.pk}/delivery-report",
         {
-            "children_count": 20,
+            "children": [
+                {"group": "orphan", "age_band": "6-11", "count": 5},
+                {"group": "other", "age_band": "12-17", "count": 15},
+            ],
             "teachers_count": 2,
             "actual_minutes": 100,
-            "sign_in_sheet": SimpleUploadedFile("s.png", _photo_bytes(), "image/png"),
         },
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["person_times"] == 22
+    body = response.json()
+    assert body["person_times"] == 22
+    assert body["children_count"] == 20
+    assert body["children_in_difficulty_count"] == 5
+    assert body["state"] == "filed" and body["verified"] is False
 
 
-def test_delivery_report_over_capacity_is_a_400(api_client, venue):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_delivery_report_refuses_a_cell_given_twice_and_unknown_bands(api_client, venue):
     profile = make_lecturer()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     session = make_session(make_request(venue=venue, date=yesterday), profile.user)
-    response = api_client.as_user(profile.user).post(
+    client = api_client.as_user(profile.user)
+    url = f"/api/v1/sessions/{session.pk}/delivery-report"
+    twice = [{"group": "orphan", "age_band": "6-11", "count": 1}] * 2
+    response = _json(client, "post", url, {"children": twice, "actual_minutes": 90})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    old_band = [{"group": "orphan", "age_band": "7-10", "count": 1}]
+    response = _json(client, "post", url, {"children": old_band, "actual_minutes": 90})
+    assert response.status_code == 422
+
+
+def test_delivery_report_over_capacity_is_a_400(api_client, venue):
+    profile = make_lecturer()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    session = make_session(make_request(venue=venue, date=yesterday), profile.user)
+    response = _json(
+        api_client.as_user(profile.user),
+        "post",
         f"/api/v1/sessions/{session.pk}/delivery-report",
-        {
-            "children_count": 200,
-            "actual_minutes": 100,
-            "sign_in_sheet": SimpleUploadedFile("s.png", _photo_bytes(), "image/png"),
-        },
+        {"children": [{"group": "other", "age_band": "6-11", "count": 200}], "actual_minutes": 100},
     )
     assert response.status_code == 400
     assert "holds at most 60" in response.json()["detail"]

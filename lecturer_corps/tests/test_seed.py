@@ -55,10 +55,16 @@ def test_the_seed_is_idempotent(seeded):
     assert _counts() == before
 
 
-def test_seeded_reports_have_private_sign_in_sheets(seeded):
-    report = DeliveryReport.objects.first()
-    with report.sign_in_sheet.open("rb") as photo:
-        assert photo.read(3) == b"\xff\xd8\xff"
+def test_seeded_reports_count_children_by_group_and_keep_no_photo(seeded):
+    for report in DeliveryReport.objects.prefetch_related("child_counts"):
+        assert not report.sign_in_sheet
+        assert sum(row.count for row in report.child_counts.all()) == report.children_count
+        in_difficulty = sum(row.count for row in report.child_counts.all() if row.group != "other")
+        assert in_difficulty == report.children_in_difficulty_count
+
+
+def test_every_seeded_venue_has_a_contact_to_confirm_reports(seeded):
+    assert not Venue.objects.filter(contacts__isnull=True).exists()
 
 
 def test_seed_after_all_certifies_and_completes_courses_once(seeded):

@@ -83,26 +83,41 @@ def test_zero_days_keeps_everything(db, settings, django_capture_on_commit_callb
     assert exists(old)
 
 
-def test_old_sign_in_sheets_are_cleared(db, lecturer, django_capture_on_commit_callbacks):
+def _report_with_sheet(lecturer, days_ago):
     from lecturer_corps.models import DeliveryReport
     from lecturer_corps.tests.factories import make_request, make_session
 
-    def report(days_ago):
-        service_request = make_request(date=TODAY - datetime.timedelta(days=days_ago))
-        session = make_session(service_request, lecturer)
-        delivery = DeliveryReport(session=session, filed_by=lecturer, actual_minutes=90)
-        delivery.sign_in_sheet.save("sheet.jpg", ContentFile(b"sheet"), save=False)
-        delivery.save()
-        return delivery
+    service_request = make_request(date=TODAY - datetime.timedelta(days=days_ago))
+    session = make_session(service_request, lecturer)
+    delivery = DeliveryReport(session=session, filed_by=lecturer, actual_minutes=90)
+    delivery.sign_in_sheet.save("sheet.jpg", ContentFile(b"sheet"), save=False)
+    delivery.save()
+    return delivery
 
-    old, recent = report(400), report(30)
-    old_name = old.sign_in_sheet.name
+
+def test_every_stored_sign_in_sheet_is_deleted_whatever_its_age(
+    db, lecturer, django_capture_on_commit_callbacks
+):
+    """Sign-in sheets are no longer collected: old and recent ones go, the report stays."""
+    old, recent = _report_with_sheet(lecturer, 400), _report_with_sheet(lecturer, 30)
+    names = [old.sign_in_sheet.name, recent.sign_in_sheet.name]
+    storage = old.sign_in_sheet.storage
+    assert run(django_capture_on_commit_callbacks)["sign_in_sheets"] == 2
+    for report in (old, recent):
+        report.refresh_from_db()
+        assert not report.sign_in_sheet
+    assert not any(storage.exists(name) for name in names)
+    assert run(django_capture_on_commit_callbacks)["sign_in_sheets"] == 0
+
+
+def test_sign_in_sheets_are_deleted_even_when_evidence_is_kept_for_ever(
+    db, lecturer, settings, django_capture_on_commit_callbacks
+):
+    settings.EVIDENCE_RETENTION_DAYS = 0
+    report = _report_with_sheet(lecturer, 5)
     assert run(django_capture_on_commit_callbacks)["sign_in_sheets"] == 1
-    old.refresh_from_db()
-    recent.refresh_from_db()
-    assert not old.sign_in_sheet
-    assert not old.sign_in_sheet.storage.exists(old_name)
-    assert recent.sign_in_sheet
+    report.refresh_from_db()
+    assert not report.sign_in_sheet
 
 
 def test_the_task_is_on_the_beat_schedule():
