@@ -20,14 +20,17 @@ One row per question, headers in Chinese or English (either works):
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 
 from django.utils.translation import gettext as _
 
+from lms import spreadsheet_import
+from lms.spreadsheet_import import SpreadsheetRejected
+
 from .gift import ImportIssue, ParsedAnswer, ParsedQuestion, default_name
 
+MAX_ROWS = 5000  # questions (and case sub-questions) in one file
 OPTION_LETTERS = "ABCDEF"
 HEADERS = {
     "type": ("题型", "类型", "type", "question type"),
@@ -242,16 +245,14 @@ def template_bytes() -> bytes:
 
 def parse(data: bytes) -> tuple[list[ParsedQuestion], list[ImportIssue]]:
     """Questions from the first sheet of a workbook, and an issue per refused row."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+    if spreadsheet_import.kind_of(data) != spreadsheet_import.XLSX:
         return [], [ImportIssue(1, _("the file is not an Excel (.xlsx) workbook"))]
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
+    try:
+        lines = list(spreadsheet_import.iter_rows(data, max_rows=MAX_ROWS, raw=True))
+    except SpreadsheetRejected as error:
+        return [], [ImportIssue(1, " ".join(error.messages))]
+    header = lines[0][1] if lines else None
+    if not header or not any(value not in (None, "") for value in header):
         return [], [ImportIssue(1, _("the sheet is empty"))]
     columns = {}
     for index, title in enumerate(header):
@@ -267,7 +268,7 @@ def parse(data: bytes) -> tuple[list[ParsedQuestion], list[ImportIssue]]:
     questions: list[ParsedQuestion] = []
     issues: list[ImportIssue] = []
     cases: dict[str, ParsedQuestion] = {}
-    for number, values in enumerate(rows, start=2):
+    for number, values in lines[1:]:
         cell = {
             key: _text(values[index]) if index < len(values) else ""
             for key, index in columns.items()

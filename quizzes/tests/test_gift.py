@@ -303,3 +303,29 @@ def test_description_blocks_are_skipped_not_refused():
     questions, issues = gift.parse("Just some instructions.\n\n::q::Real {T}")
     assert len(questions) == 1
     assert issues[0].skipped
+
+
+@needs_files
+@pytest.mark.django_db
+def test_importing_the_same_gift_file_twice_skips_what_is_already_in_the_category():
+    data = EXAMPLES.read_bytes()
+    first = import_file(data=data, fmt="gift", category_path="Moodle examples")
+    assert first.ok and first.created == 43
+    count = Question.objects.in_bank().count()
+
+    again = import_file(data=data, fmt="gift", category_path="Moodle examples")
+
+    assert again.ok and again.created == 0
+    assert len(again.skipped) == 43
+    assert "already in category" in again.skipped[0]
+    assert Question.objects.in_bank().count() == count
+
+
+@pytest.mark.django_db
+def test_a_question_file_over_the_size_limit_is_refused_before_parsing():
+    from quizzes.services import MAX_IMPORT_BYTES
+
+    data = b"::Q:: 1+1? {=2}\n\n" * (MAX_IMPORT_BYTES // 16 + 1)
+    report = import_file(data=data, fmt="gift", category_path="Big")
+    assert not report.ok and "5 MB" in report.errors[0]
+    assert not Question.objects.exists()
