@@ -13,9 +13,12 @@ run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# PYTEST_ARGS narrows or orders the pytest run; tests run in a random order (seed in the
+# header), e.g. make test PYTEST_ARGS="-m 'not browser' --randomly-seed=42" (.ci/run does).
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check --fail-level ERROR
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/check_translations.py
