@@ -20,7 +20,8 @@ goes through it:
 * **the views** (``DoorViewSetMixin``): the listing shows ``Door.scope`` only; an object
   view answers 403 for a row outside the user's permission (Wagtail checks only the
   model-level permission there); a service's ``ValidationError`` becomes a form error;
-  a bulk delete deletes row by row through the delete service.
+  a bulk delete deletes row by row through the delete service, another bulk action (the
+  Users listing's) goes row by row through the door's ``bulk`` service or is refused.
 
 So a refusal, an audit row and the follow-ups are the same whether the change comes from
 a page, the API, the Wagtail admin, a command or a task. ``DOORS`` is also the registry
@@ -78,6 +79,11 @@ class Door:
     instance=)`` removes one. A missing service means the admin may not do that at all.
     ``history`` maps the audit codes the services write for this model to labels shown
     in Wagtail's history (the standard ``create``/``update``/``delete`` codes are added).
+    ``related`` names many-to-many form fields the services set themselves: they are
+    handed over as ``related={name: values}`` instead of being saved by the form (a
+    user's roles). ``bulk`` maps a Wagtail bulk action (``"set_active_state"``…) to a
+    service ``(actor=, instance=, **the action's form values)`` run row by row; any
+    other bulk action on the model is refused (snippet bulk delete uses ``delete``).
     """
 
     model: type[models.Model]
@@ -88,6 +94,8 @@ class Door:
     delete: Callable[..., None] | None = None
     audit_prefix: str = ""
     history: dict[str, Any] = field(default_factory=dict)
+    related: tuple[str, ...] = ()
+    bulk: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
     def service_for(self, action: str):
         return {"add": self.create, "change": self.update, "delete": self.delete}.get(action)
@@ -217,6 +225,30 @@ def _validated_instance(action):
     return action.instance
 
 
+def _related_values(door: Door, action) -> dict[str, Any]:
+    """The many-to-many values the door's services set themselves, taken off the form so
+    that ``save_m2m`` leaves them alone (only fields the form has: an administrator's)."""
+    form = action.form
+    if form is None or not door.related:
+        return {}
+    return {name: form.cleaned_data.pop(name) for name in door.related if name in form.cleaned_data}
+
+
+def _service_kwargs(door: Door, action) -> dict[str, Any]:
+    return {"related": _related_values(door, action)} if door.related else {}
+
+
+def _changed_fields(form) -> list[str]:
+    """The form's changed fields and the inline panels (child formsets) that changed."""
+    if form is None:
+        return []
+    changed = set(form.changed_data)
+    for name, formset in getattr(form, "formsets", {}).items():
+        if formset.has_changed():
+            changed.add(name)
+    return sorted(changed)
+
+
 def _save_related(action) -> None:
     save_m2m = getattr(action.form, "save_m2m", None)
     if save_m2m is not None:
@@ -239,7 +271,9 @@ class DoorCreateAction(CreateAction):
         if door.create is None:
             raise CreatePermissionError(_("This cannot be added here."))
         instance = _validated_instance(self)
-        self.instance = door.create(actor=self.user, instance=instance)
+        self.instance = door.create(
+            actor=self.user, instance=instance, **_service_kwargs(door, self)
+        )
         _save_related(self)
         if self.form is not None:
             # Wagtail's views return ``form.instance``; a service may have built its own.
@@ -262,9 +296,11 @@ class DoorEditAction(EditAction):
         door = _door(self.instance)
         if door.update is None:
             raise EditPermissionError(_("This cannot be changed here."))
-        changed = sorted(self.form.changed_data) if self.form is not None else []
+        changed = _changed_fields(self.form)
         instance = _validated_instance(self)
-        self.instance = door.update(actor=self.user, instance=instance, changed=changed)
+        self.instance = door.update(
+            actor=self.user, instance=instance, changed=changed, **_service_kwargs(door, self)
+        )
         _save_related(self)
         return self.instance
 
@@ -384,6 +420,36 @@ def delete_in_bulk_through_the_services(request, instances):
         _("%(count)d deleted.") % {"count": len(instances)},
     )
     return redirect(request.GET.get("next") or "wagtailadmin_home")
+
+
+@hooks.register("before_bulk_action")
+def bulk_actions_through_the_services(request, action_type, objects, action_class_instance):
+    """Wagtail's other bulk actions (the Users listing's "set active", "assign role"…) write
+    with queryset updates; for a door's model each row goes through the door's ``bulk``
+    service instead, and a bulk action the door does not name is refused."""
+    model = getattr(action_class_instance, "model", None)
+    door = door_for(model) if isinstance(model, type) else None
+    if door is None:
+        return None
+    if action_type == "delete" and door.bulk.get("delete") is None:
+        if door.delete is None:
+            raise PermissionDenied
+        return None  # snippets: ``before_delete_snippet`` above deletes through the service
+    service = door.bulk.get(action_type)
+    if service is None:
+        raise PermissionDenied
+    context = {
+        name: value
+        for name, value in action_class_instance.get_execution_context().items()
+        if name not in ("user", "model")
+    }
+    with transaction.atomic():
+        for instance in objects:
+            service(actor=request.user, instance=instance, **context)
+    message = action_class_instance.get_success_message(len(objects), 0)
+    if message:
+        messages.success(request, message)
+    return redirect(action_class_instance.next_url or "wagtailadmin_home")
 
 
 @hooks.register("register_log_actions")

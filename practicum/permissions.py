@@ -131,3 +131,21 @@ def check_can_evaluate(user, placement: Placement) -> None:
         raise PermissionDenied(_("Only the trainee's supervising expert can evaluate them."))
     if not placement.is_current:
         raise PermissionDenied(_("This placement is closed."))
+
+
+def check_can_edit_rules(user, action: str = "change", rule=None) -> None:
+    """The practicum's rules (requirements, activity types, the rubric) are the
+    administrators' (with two-factor set up), for every action: seeing them in the admin
+    too, since their drafts are not for others. ``action`` and ``rule`` are the admin's
+    (``lms.one_door``); the answer is the same for every rule."""
+    if roles.ADMINISTRATOR not in _staff_codes(user):
+        raise PermissionDenied(_("Only an administrator can change the practicum's rules."))
+
+
+def rules_in_scope(user, model):
+    """The rows of one rule model (``model``) ``user`` manages: all of them, or none."""
+    try:
+        check_can_edit_rules(user)
+    except PermissionDenied:
+        return model.objects.none()
+    return model.objects.all()

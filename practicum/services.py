@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, RestrictedError, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -754,3 +754,61 @@ def sign_evaluation(
         },
     )
     return evaluation
+
+
+# --- the practicum's rules (administrators, in the admin) --------------------------------
+
+
+def _rule_code(rule, verb: str) -> str:
+    return f"{rule._meta.label_lower}.{verb}"
+
+
+@transaction.atomic
+def create_rule(*, actor, rule):
+    """Add a requirement, activity type or rubric item (``rule``: validated, unsaved; a
+    requirement's minimums by activity type come with it). Administrators only
+    (``PermissionDenied``); ``ValidationError`` for invalid values. Atomic; one audit row."""
+    permissions.check_can_edit_rules(actor, "add")
+    rule.full_clean()
+    rule.save()
+    record(_rule_code(rule, "create"), actor=actor, obj=rule, changes={"code": _rule_key(rule)})
+    return rule
+
+
+@transaction.atomic
+def update_rule(*, actor, rule, changed=()):
+    """Save edits to a requirement, activity type or rubric item (``rule`` carries them,
+    unsaved). Entries already approved keep the hours they were approved with; the ledger
+    and certification read the new rule from now on. Administrators only; atomic; one
+    audit row naming the changed fields."""
+    permissions.check_can_edit_rules(actor, "change", rule)
+    type(rule).objects.select_for_update().get(pk=rule.pk)
+    rule.full_clean()
+    rule.save()
+    record(
+        _rule_code(rule, "update"),
+        actor=actor,
+        obj=rule,
+        changes={"code": _rule_key(rule), "fields": sorted(changed)},
+    )
+    return rule
+
+
+@transaction.atomic
+def delete_rule(*, actor, rule) -> None:
+    """Remove a rule nothing refers to. An activity type or rubric item that entries,
+    minimums or evaluations use is refused (``ValidationError``: take it out of use
+    instead), so the record of what was logged and rated stays. Administrators only."""
+    permissions.check_can_edit_rules(actor, "delete", rule)
+    record(_rule_code(rule, "delete"), actor=actor, obj=rule, changes={"code": _rule_key(rule)})
+    try:
+        with transaction.atomic():
+            rule.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ValidationError(
+            _("This is still in use; untick “in use” or “offered” instead of deleting it.")
+        ) from exc
+
+
+def _rule_key(rule) -> str:
+    return str(getattr(rule, "code", None) or getattr(rule, "qualification", ""))
