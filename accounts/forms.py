@@ -1,9 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lms.textinput import LABEL, TextField, TextPolicy, use_text_policies
 from places.models import Township
 
 from .models import Language, User
+
+# The profile's free text, as people type it (lengths are the model's).
+PROFILE_TEXT = {
+    "real_name": TextPolicy(100, purpose=LABEL, required=False),
+    "mobile": TextPolicy(20, purpose=LABEL, required=False),
+    "employer_unit": TextPolicy(200, purpose=LABEL, required=False),
+    "job_title": TextPolicy(100, purpose=LABEL, required=False),
+}
 
 
 class ProfileFieldsMixin(forms.Form):
@@ -39,6 +48,7 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        use_text_policies(self, PROFILE_TEXT)
         self.fields["township"].queryset = Township.objects.select_related("district")
         self.fields["email"].disabled = True
         self.fields["email"].help_text = _("Change your e-mail address on the e-mail page.")
@@ -57,6 +67,7 @@ class SignupExtraForm(ProfileFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in self.profile_fields:
             self.fields[name] = User._meta.get_field(name).formfield()
+        use_text_policies(self, {k: v for k, v in PROFILE_TEXT.items() if k in self.fields})
         self.fields["real_name"].required = True
         self.order_fields(["real_name", "mobile", "employer_unit", "system", "district"])
 
@@ -67,9 +78,9 @@ class SignupExtraForm(ProfileFieldsMixin, forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
+        TextPolicy(100, purpose=LABEL),
         label=_("Token name"),
-        max_length=100,
         help_text=_("What the token is for, e.g. 'reporting script'."),
     )
 

@@ -1,28 +1,30 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lms.textinput import LABEL, REASON, TextField, TextPolicy
+
 from .models import CertificationType
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
+        REASON,
         label=_("Reason"),
-        max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown on the public verification page. No personal details."),
     )
 
 
 class ReissueForm(ReasonForm):
-    holder_name = forms.CharField(
+    holder_name = TextField(
+        TextPolicy(100, purpose=LABEL),
         label=_("Name as it should be printed"),
-        max_length=100,
         help_text=_("Correct the name here, e.g. after a spelling error."),
     )
 
 
 class RejectForm(forms.Form):
-    note = forms.CharField(label=_("Why is the request rejected?"), max_length=300)
+    note = TextField(REASON, label=_("Why is the request rejected?"))
 
 
 class CohortIssueForm(forms.Form):

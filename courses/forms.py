@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import System
+from lms.textinput import ESSAY, LABEL, TITLE, TextField, TextPolicy, use_text_policies
 from places.models import District
 
 from .models import Cohort, Course, Programme
@@ -18,10 +19,11 @@ from .models import Cohort, Course, Programme
 
 class ReflectionForm(forms.Form):
     block_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    text = forms.CharField(
+    text = TextField(
+        ESSAY,
+        required=True,
         label=_("Your answer"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        strip=True,
         help_text=_("Only you can read it, unless you share it with your supervising expert."),
     )
     shared = forms.BooleanField(label=_("Share with my supervising expert"), required=False)
@@ -38,6 +40,7 @@ class CohortForm(forms.ModelForm):
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
+        use_text_policies(self, {"name": TITLE})
         self.fields["programme"].queryset = Programme.objects.live().order_by("path")
         if scope is not None:
             self.fields["district"].queryset = District.objects.filter(pk=scope.pk)
@@ -58,7 +61,8 @@ SEPARATORS = re.compile(r"[\s,，;；、]+")
 class BulkEnrolForm(forms.Form):
     """People to add to a cohort (a list and/or a filter) and the courses to enrol them in."""
 
-    people = forms.CharField(
+    people = TextField(
+        TextPolicy(20000, multiline=True, purpose=LABEL),
         label=_("Usernames or e-mail addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

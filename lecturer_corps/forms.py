@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 from lms.age_bands import AGE_BANDS
-from lms.textinput import REASON, TextField
+from lms.textinput import NOTE, REASON, TextField, TextPolicy, use_text_policies
 from places.models import Township
 
 from .delivery import (
@@ -128,7 +128,7 @@ class LecturerProfileForm(forms.ModelForm):
 class UnavailablePeriodForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=DateInput)
     ends_on = forms.DateField(label=_("Until"), widget=DateInput)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = TextField(TextPolicy(200), label=_("Note"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -168,6 +168,7 @@ class ServiceRequestForm(forms.ModelForm):
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
+        use_text_policies(self, {"notes": NOTE})
         self.fields["venue"].queryset = (
             Venue.objects.active().in_scope(scope).select_related("district")
         )
@@ -183,7 +184,7 @@ class ServiceRequestForm(forms.ModelForm):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label=_("Why you decline"), max_length=300)
+    reason = TextField(REASON, label=_("Why you decline"))
 
 
 class DeliveryReportForm(forms.Form):
@@ -294,14 +295,14 @@ class DisputeForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = TextField(REASON, label=_("Reason"))
 
 
 class RescheduleForm(forms.Form):
     date = forms.DateField(label=_("New date"), widget=DateInput)
     start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
     end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = TextField(REASON, label=_("Reason"), required=False)
 
 
 class AutoAssignForm(forms.Form):

@@ -42,7 +42,7 @@ import re
 import typing
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from django import forms
@@ -135,7 +135,7 @@ class TextPolicy:
 
     def optional(self) -> TextPolicy:
         """The same rules for a field that may be left empty."""
-        return TextPolicy(self.max_length, self.multiline, False, self.purpose, self.checks)
+        return replace(self, required=False)
 
     def all_checks(self) -> tuple[TextCheck, ...]:
         return self.checks + registered_checks(self.purpose)
@@ -215,10 +215,8 @@ class TextField(forms.CharField):
     """
 
     def __init__(self, policy: TextPolicy, **kwargs):
-        self.policy = policy
-        kwargs.setdefault("required", policy.required)
-        if not kwargs["required"] and policy.required:
-            self.policy = policy.optional()
+        required = kwargs.setdefault("required", policy.required)
+        self.policy = policy if required == policy.required else replace(policy, required=required)
         kwargs["max_length"] = policy.max_length
         kwargs["strip"] = False  # the policy trims, after its character checks
         if policy.multiline:
@@ -231,9 +229,35 @@ class TextField(forms.CharField):
         ]
 
     def clean(self, value):
+        """The policy's text, then the field's own validators (e.g. a privacy guard)."""
         if value in self.empty_values and not self.required:
             return ""
-        return self.policy.clean(value)
+        policy = self.policy
+        if policy.required != self.required:  # ``required`` changed after construction
+            policy = replace(policy, required=self.required)
+        text = policy.clean(value)
+        self.run_validators(text)
+        return text
+
+
+def use_text_policies(form: forms.BaseForm, policies: dict[str, TextPolicy]) -> None:
+    """Replace fields of ``form`` (e.g. those a ModelForm made from model fields) by
+    ``TextField``s with these policies, keeping label, help text, widget, initial value,
+    whether they are required and whether they are disabled."""
+    for name, policy in policies.items():
+        old = form.fields[name]
+        form.fields[name] = TextField(
+            policy,
+            required=old.required,
+            label=old.label,
+            help_text=old.help_text,
+            widget=old.widget,
+            initial=old.initial,
+            disabled=old.disabled,
+            validators=[
+                v for v in old.validators if not isinstance(v, validators.MaxLengthValidator)
+            ],
+        )
 
 
 # --- models ---------------------------------------------------------------------

@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from accounts.models import User
 from lecturer_corps.models import Venue
+from lms.textinput import (
+    COMMENT,
+    LONG_TEXT,
+    PERSON_NAME,
+    REASON,
+    USERNAME,
+    TextField,
+    use_text_policies,
+)
 
 from .models import (
     PARTICIPANT_FIELDS,
@@ -95,6 +104,7 @@ class EntryForm(forms.ModelForm):
 
     def __init__(self, *args, trainee, **kwargs):
         super().__init__(*args, **kwargs)
+        use_text_policies(self, {"description": LONG_TEXT, "reflection": LONG_TEXT.optional()})
         self.fields["minutes"].required = False
         for name in PARTICIPANT_FIELDS:
             self.fields[name].required = False  # empty means none
@@ -146,7 +156,8 @@ class ReviewForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
+    comment = TextField(
+        COMMENT,
         label=_("Comment or reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -162,7 +173,8 @@ class ReviewForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
+        REASON,
         label=_("Why the approval is reversed"),
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[validate_anonymous],
@@ -213,9 +225,7 @@ class QueueFilterForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    trainee_username = forms.CharField(
-        label=_("Trainee (user name, e-mail or mobile)"), max_length=150
-    )
+    trainee_username = TextField(USERNAME, label=_("Trainee (user name, e-mail or mobile)"))
     supervisor = forms.ModelChoiceField(label=_("Supervising expert"), queryset=User.objects.none())
     qualification = forms.ChoiceField(label=_("Qualification"), choices=Qualification.choices)
     venue = VenueChoiceField(label=_("Main venue"), queryset=Venue.objects.none(), required=False)
@@ -257,7 +267,7 @@ class ReassignForm(forms.Form):
     supervisor = forms.ModelChoiceField(
         label=_("New supervising expert"), queryset=User.objects.none()
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = TextField(REASON, label=_("Reason"))
 
     def __init__(self, *args, placement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,7 +282,8 @@ class StartEvaluationForm(forms.Form):
 class EvaluationForm(forms.Form):
     """One rating (1–5, with the rubric's descriptors) and a comment per competency."""
 
-    overall_comment = forms.CharField(
+    overall_comment = TextField(
+        COMMENT,
         label=_("Overall comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -293,7 +304,8 @@ class EvaluationForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=rating.rating,
             )
-            self.fields[f"comment_{key}"] = forms.CharField(
+            self.fields[f"comment_{key}"] = TextField(
+                COMMENT,
                 label=_("Comment on %(item)s") % {"item": rating.item_name},
                 required=False,
                 initial=rating.comment,
@@ -313,7 +325,7 @@ class EvaluationForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_name = forms.CharField(label=_("Your full name, as your signature"), max_length=150)
+    signed_name = TextField(PERSON_NAME, label=_("Your full name, as your signature"))
     confirm = forms.BooleanField(
         label=_("I confirm this evaluation; it cannot be changed after signing.")
     )

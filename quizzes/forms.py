@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lms.textinput import LABEL, TextField, TextPolicy
+
 from . import grading
 
 
@@ -56,11 +58,10 @@ def answers_from_post(slots, post) -> dict[int, dict | None]:
 class MarkForm(forms.Form):
     """One mark field per part of the answer, plus the grader's comment."""
 
-    comment = forms.CharField(
+    comment = TextField(
+        TextPolicy(5000, multiline=True, required=False),
         label=_("Comment for the trainee"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
     )
 
     def __init__(
@@ -90,10 +91,9 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(label=_("File"))
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES)
-    category = forms.CharField(
+    category = TextField(
+        TextPolicy(500, purpose=LABEL, required=False),
         label=_("Category"),
-        required=False,
-        max_length=500,
         help_text=_("Path such as “Counsellor exam/Ethics”; categories in the file go below it."),
     )
     dry_run = forms.BooleanField(label=_("Check only (import nothing)"), required=False)

@@ -6,11 +6,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lms.textinput import LABEL, TextField, TextPolicy
 from places.models import District
 
 from .periods import Period
 
 CITY = "city"
+FILTER = TextPolicy(150, purpose=LABEL, required=False)  # a search box
 
 
 class MonthInput(forms.TextInput):
@@ -100,18 +102,18 @@ class GenerateReportForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """Filters of the audit log viewer: who, which object, which action, when."""
 
-    user = forms.CharField(label=_("User"), required=False, max_length=150)
-    object_type = forms.CharField(
+    user = TextField(FILTER, label=_("User"), required=False)
+    object_type = TextField(
+        FILTER,
         label=_("Object type"),
         required=False,
-        max_length=100,
         widget=forms.TextInput(attrs={"list": "object-types"}),
     )
-    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    action = forms.CharField(
+    object_id = TextField(TextPolicy(64, purpose=LABEL), label=_("Object id"), required=False)
+    action = TextField(
+        TextPolicy(80, purpose=LABEL),
         label=_("Action"),
         required=False,
-        max_length=80,
         help_text=_("A code or its beginning, e.g. practicum.entry"),
     )
     date_from = forms.DateField(
