@@ -204,3 +204,47 @@ def check_can_see_attempt(user, attempt) -> None:
 def is_reviewer(user, attempt) -> bool:
     """Staff looking at someone else's attempt see everything (review options are for trainees)."""
     return attempt.user_id != user.pk and can_see_attempt(user, attempt)
+
+
+def check_can_manage_bank(user, action: str = "change", item=None, *, model=None) -> None:
+    """The question bank, its categories and the quizzes: supervising experts and
+    administrators (with two-factor set up) add, change and delete them; coordinators may
+    look at the quizzes (to follow their district's results), not at the bank. ``action``,
+    ``item`` and ``model`` are the admin's (``lms.one_door``): ``"view"`` of a quiz is the
+    only thing a coordinator gets."""
+    from .models import Quiz
+
+    if action == "view" and (model or type(item)) is Quiz:
+        check_role(user, *RESULT_VIEWERS)
+        return
+    check_role(user, *GRADERS)
+
+
+def bank_in_scope(user, model):
+    """The rows of ``model`` (``Question``, ``QuestionCategory``, ``Quiz``) ``user`` may see
+    in the admin: every row for those who manage the bank, every quiz for coordinators."""
+    from .models import Quiz
+
+    try:
+        check_can_manage_bank(user, "view" if model is Quiz else "change", model=model)
+    except PermissionDenied:
+        return model.objects.none()
+    return model.objects.all()
+
+
+def check_marking_pool_admin(user, action: str = "view", assignment=None) -> None:
+    """The marking pool in the admin: administrators view, add and remove assignments;
+    nobody edits one (remove it and add another)."""
+    if action == "change":
+        raise PermissionDenied(_("A marking assignment is removed and made anew, not edited."))
+    check_can_manage_marking_pool(user)
+
+
+def marking_pool_in_scope(user):
+    from .models import MarkingAssignment
+
+    try:
+        check_can_manage_marking_pool(user)
+    except PermissionDenied:
+        return MarkingAssignment.objects.none()
+    return MarkingAssignment.objects.all()

@@ -13,9 +13,9 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -862,3 +862,129 @@ def revoke_marking(*, actor, assignment: MarkingAssignment) -> None:
                 "cohort": assignment.cohort_id,
             },
         )
+
+
+# --- the question bank and quizzes (the admin) -------------------------------------------
+
+
+def _bank_code(item, verb: str) -> str:
+    return f"{item._meta.label_lower}.{verb}"
+
+
+def _refuse_if_protected(item, message: str) -> None:
+    """Delete ``item``; a row something still needs (``PROTECT``) is a ``ValidationError``."""
+    try:
+        with transaction.atomic():
+            item.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ValidationError(message) from exc
+
+
+@transaction.atomic
+def save_question(*, actor, question: Question, changed=()) -> Question:
+    """Add a question or save edits to one (``question`` carries them, unsaved, with its
+    answers). Supervising experts and administrators (``PermissionDenied`` otherwise);
+    ``ValidationError`` for invalid values. A change to the content (stem, answers,
+    settings) makes a new version: attempts keep the version they were given, and a
+    sub-question's change makes a new version of its case too. Atomic; one audit row."""
+    creating = question.pk is None
+    permissions.check_can_manage_bank(actor, "add" if creating else "change", question)
+    if creating and question.created_by_id is None:
+        question.created_by = actor
+    question.full_clean()
+    question.save()
+    bumped = question.refresh_version()
+    changes = {"version": question.version, "category": question.category_id}
+    if not creating:
+        changes.update(fields=sorted(changed), new_version=bumped)
+    record(
+        _bank_code(question, "create" if creating else "update"),
+        actor=actor,
+        obj=question,
+        changes=changes,
+    )
+    return question
+
+
+@transaction.atomic
+def delete_question(*, actor, question: Question) -> None:
+    """Remove a question nobody has answered and no quiz uses; one that was given in an
+    attempt is refused (``ValidationError``: mark it inactive instead), so results keep
+    the question they came from. Supervising experts and administrators; audited."""
+    permissions.check_can_manage_bank(actor, "delete", question)
+    if (
+        question.attempt_slots.exists()
+        or Question.objects.filter(case=question, attempt_slots__isnull=False).exists()
+    ):
+        raise ValidationError(
+            _("Trainees have answered this question; mark it inactive instead of deleting it.")
+        )
+    record(_bank_code(question, "delete"), actor=actor, obj=question)
+    _refuse_if_protected(question, _("A quiz uses this question; take it out of the quiz first."))
+
+
+@transaction.atomic
+def save_category(*, actor, category: QuestionCategory, changed=()) -> QuestionCategory:
+    """Add a question category or save edits to one (name, parent, description).
+    Supervising experts and administrators; ``ValidationError`` for a duplicate name or a
+    category put inside itself. Atomic; one audit row."""
+    creating = category.pk is None
+    permissions.check_can_manage_bank(actor, "add" if creating else "change", category)
+    category.full_clean()
+    category.save()
+    changes = {"parent": category.parent_id}
+    if not creating:
+        changes["fields"] = sorted(changed)
+    record(
+        _bank_code(category, "create" if creating else "update"),
+        actor=actor,
+        obj=category,
+        changes=changes,
+    )
+    return category
+
+
+@transaction.atomic
+def delete_category(*, actor, category: QuestionCategory) -> None:
+    """Remove a category and its sub-categories when none holds a question and no quiz
+    draws from them (``ValidationError`` otherwise). Supervising experts and
+    administrators; audited."""
+    permissions.check_can_manage_bank(actor, "delete", category)
+    record(_bank_code(category, "delete"), actor=actor, obj=category)
+    _refuse_if_protected(
+        category,
+        _("This category (or one inside it) still holds questions or is drawn from by a quiz."),
+    )
+
+
+@transaction.atomic
+def save_quiz(*, actor, quiz: Quiz, changed=()) -> Quiz:
+    """Add a quiz or save edits to one (``quiz`` carries them, unsaved, with its questions
+    and random draws). Attempts already started keep the questions they were given; grades
+    already recorded stay until the trainee's next attempt. Supervising experts and
+    administrators; ``ValidationError`` for invalid values. Atomic; one audit row."""
+    creating = quiz.pk is None
+    permissions.check_can_manage_bank(actor, "add" if creating else "change", quiz)
+    quiz.full_clean()
+    quiz.save()
+    changes = {"page": quiz.page_id}
+    if not creating:
+        changes["fields"] = sorted(changed)
+    record(
+        _bank_code(quiz, "create" if creating else "update"), actor=actor, obj=quiz, changes=changes
+    )
+    return quiz
+
+
+@transaction.atomic
+def delete_quiz(*, actor, quiz: Quiz) -> None:
+    """Remove a quiz nobody has attempted; one with attempts is refused (``ValidationError``:
+    make it unavailable instead), since deleting it would delete trainees' results.
+    Supervising experts and administrators; audited."""
+    permissions.check_can_manage_bank(actor, "delete", quiz)
+    if quiz.attempts.exists():
+        raise ValidationError(
+            _("Trainees have attempted this quiz; make it unavailable instead of deleting it.")
+        )
+    record(_bank_code(quiz, "delete"), actor=actor, obj=quiz)
+    _refuse_if_protected(quiz, _("This quiz is still in use."))

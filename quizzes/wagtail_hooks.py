@@ -1,11 +1,17 @@
-"""The question bank and quizzes in the Wagtail admin, plus GIFT/XLSX import and export."""
+"""The question bank and quizzes in the Wagtail admin, plus GIFT/XLSX import and export.
+
+Questions, categories, quizzes and the marking pool change only through
+``quizzes.services`` (``lms.one_door``): the same permission checks and audit rows as
+the import and the pages; a question's new version is made by ``save_question``."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -14,21 +20,42 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from accounts import roles
+from lms import one_door
 
 from . import permissions, services, xlsx
 from .forms import ImportForm
 from .models import MarkingAssignment, Question, QuestionCategory, Quiz
 
+_BANK_SERVICES = {
+    Question: (services.save_question, services.delete_question, "question"),
+    QuestionCategory: (services.save_category, services.delete_category, "category"),
+    Quiz: (services.save_quiz, services.delete_quiz, "quiz"),
+}
+for _model, (_save, _delete, _name) in _BANK_SERVICES.items():
+    one_door.register(
+        one_door.Door(
+            model=_model,
+            check=partial(permissions.check_can_manage_bank, model=_model),
+            scope=partial(permissions.bank_in_scope, model=_model),
+            create=lambda *, actor, instance, _save=_save, _name=_name: _save(
+                actor=actor, **{_name: instance}
+            ),
+            update=lambda *, actor, instance, changed, _save=_save, _name=_name: _save(
+                actor=actor, changed=changed, **{_name: instance}
+            ),
+            delete=lambda *, actor, instance, _delete=_delete, _name=_name: _delete(
+                actor=actor, **{_name: instance}
+            ),
+        )
+    )
 
-class QuestionCategoryViewSet(SnippetViewSet):
+
+class QuestionCategoryViewSet(one_door.DoorViewSetMixin, SnippetViewSet):
     model = QuestionCategory
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("Question categories")
@@ -36,7 +63,7 @@ class QuestionCategoryViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-class QuestionViewSet(SnippetViewSet):
+class QuestionViewSet(one_door.DoorViewSetMixin, SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = gettext_lazy("Question bank")
@@ -45,7 +72,7 @@ class QuestionViewSet(SnippetViewSet):
     list_per_page = 50
 
 
-class QuizViewSet(SnippetViewSet):
+class QuizViewSet(one_door.DoorViewSetMixin, SnippetViewSet):
     model = Quiz
     icon = "form"
     menu_label = gettext_lazy("Quizzes and exams")
@@ -61,14 +88,6 @@ class QuizzesGroup(SnippetViewSetGroup):
 
 
 register_snippet(QuizzesGroup)
-
-
-@hooks.register("after_create_snippet")
-@hooks.register("after_edit_snippet")
-def bump_question_version(request, instance):
-    """Editing a question makes a new version; attempts keep the version they were given."""
-    if isinstance(instance, Question):
-        instance.refresh_version()
 
 
 def _check_bank_manager(user) -> None:
@@ -161,26 +180,33 @@ def register_import_menu_item():
 # --- the marking pool (administrators) --------------------------------------------------
 
 
-class MarkingPoolPolicy(BasePermissionPolicy):
-    """Administrators view, add and remove marking assignments; nobody edits one (remove
-    it and add another). Asks ``quizzes.permissions``, like the pages and services do."""
+def _assign_marking(*, actor, instance):
+    try:
+        assignment, _created = services.assign_marking(
+            actor=actor,
+            supervisor=instance.supervisor,
+            trainee=instance.trainee,
+            cohort=instance.cohort,
+            note=instance.note,
+        )
+    except services.QuizError as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
+    return assignment
 
-    ACTIONS = frozenset({"view", "add", "delete"})
 
-    def user_has_permission(self, user, action):
-        if action not in self.ACTIONS:
-            return False
-        try:
-            permissions.check_can_manage_marking_pool(user)
-        except PermissionDenied:
-            return False
-        return True
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if not self.ACTIONS & set(actions):
-            return users.none()
-        return users.filter(groups__name=roles.ADMINISTRATOR)
+one_door.register(
+    one_door.Door(
+        model=MarkingAssignment,
+        check=permissions.check_marking_pool_admin,
+        scope=lambda user: permissions.marking_pool_in_scope(user),
+        create=_assign_marking,
+        delete=lambda *, actor, instance: services.revoke_marking(actor=actor, assignment=instance),
+        history={
+            "quizzes.marking_pool.assign": gettext_lazy("Given for marking"),
+            "quizzes.marking_pool.revoke": gettext_lazy("Taken back from marking"),
+        },
+    )
+)
 
 
 class MarkingAssignmentForm(forms.ModelForm):
@@ -203,51 +229,21 @@ class MarkingAssignmentForm(forms.ModelForm):
         )
 
 
-class MarkingAssignmentCreateView(generic.CreateView):
-    """Creates through ``services.assign_marking`` (permission check and audit row)."""
+class MarkingPoolViewSet(one_door.DoorViewSetMixin, ModelViewSet):
+    """Administrators give supervising experts trainees to mark (``assign_marking``) and
+    take them back (``revoke_marking``); an assignment is not edited."""
 
-    def form_valid(self, form):
-        self.form = form
-        try:
-            self.object, _created = services.assign_marking(
-                actor=self.request.user,
-                supervisor=form.cleaned_data["supervisor"],
-                trainee=form.cleaned_data.get("trainee"),
-                cohort=form.cleaned_data.get("cohort"),
-                note=form.cleaned_data.get("note", ""),
-            )
-        except services.QuizError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        response = self.save_action()
-        hook_response = self.run_after_hook()
-        return hook_response if hook_response is not None else response
-
-
-class MarkingAssignmentDeleteView(generic.DeleteView):
-    """Removes through ``services.revoke_marking`` (permission check and audit row)."""
-
-    def delete_action(self):
-        services.revoke_marking(actor=self.request.user, assignment=self.object)
-
-
-class MarkingPoolViewSet(ModelViewSet):
     model = MarkingAssignment
     icon = "group"
     menu_label = gettext_lazy("Marking pool")
     menu_order = 252
     add_to_admin_menu = True
-    add_view_class = MarkingAssignmentCreateView
-    delete_view_class = MarkingAssignmentDeleteView
     copy_view_enabled = False
     list_display = ["supervisor", "trainee", "cohort", "note", "assigned_by", "assigned_at"]
     list_per_page = 50
 
     def get_form_class(self, for_update=False):
         return MarkingAssignmentForm
-
-
-register_permission_policy(MarkingAssignment, MarkingPoolPolicy(MarkingAssignment))
 
 
 @hooks.register("register_admin_viewset")

@@ -99,3 +99,85 @@ def test_editing_a_question_in_the_admin_makes_a_new_version(client, supervisor)
     question.refresh_from_db()
     assert question.stem == "改写后的题干"
     assert question.version == 2
+
+
+def _question_form(question, **extra):
+    answers = list(question.answers.order_by("sort_order"))
+    data = {
+        "qtype": question.qtype,
+        "category": question.category_id,
+        "name": question.name,
+        "stem": question.stem,
+        "default_mark": question.default_mark,
+        "stem_format": question.stem_format,
+        "general_feedback": "",
+        "shuffle_choices": "on",
+        "width_insensitive": "on",
+        "grader_info": "",
+        "case": "",
+        "sort_order": 0,
+        "tags": "",
+        "is_active": "on",
+        "answers-TOTAL_FORMS": len(answers),
+        "answers-INITIAL_FORMS": len(answers),
+        "answers-MIN_NUM_FORMS": 0,
+        "answers-MAX_NUM_FORMS": 1000,
+    }
+    for n, answer in enumerate(answers):
+        data.update(
+            {
+                f"answers-{n}-id": answer.pk,
+                f"answers-{n}-text": answer.text,
+                f"answers-{n}-fraction": answer.fraction,
+                f"answers-{n}-tolerance": answer.tolerance,
+                f"answers-{n}-match_text": answer.match_text,
+                f"answers-{n}-feedback": answer.feedback,
+                f"answers-{n}-ORDER": n + 1,
+                f"answers-{n}-DELETE": "",
+            }
+        )
+    data.update(extra)
+    return data
+
+
+def test_editing_a_question_in_the_admin_makes_a_new_version_through_the_service(
+    client, supervisor
+):
+    from audit.models import AuditLog
+
+    question = f.single()
+    login(client, supervisor)
+    url = f"/cms/snippets/quizzes/question/edit/{question.pk}/"
+    response = client.post(url, _question_form(question, **{"answers-0-fraction": 0.0}))
+    assert response.status_code == 302, response.context["form"].errors
+    question.refresh_from_db()
+    assert question.version == 2
+    row = AuditLog.objects.get(action="quizzes.question.update")
+    assert row.actor == supervisor
+    assert row.changes["new_version"] is True and "answers" in row.changes["fields"]
+    # Saving it unchanged keeps the version (and says so).
+    client.post(url, _question_form(question))
+    question.refresh_from_db()
+    assert question.version == 2
+
+
+def test_a_coordinator_cannot_change_the_bank_in_the_admin(client, coordinator):
+    question = f.single()
+    login(client, coordinator)
+    url = f"/cms/snippets/quizzes/question/edit/{question.pk}/"
+    response = client.post(url, _question_form(question, stem="改写"))
+    assert response.status_code in (302, 403)
+    question.refresh_from_db()
+    assert question.stem != "改写" and question.version == 1
+
+
+def test_a_quiz_trainees_attempted_is_not_deleted_from_the_admin(client, supervisor, trainee):
+    from quizzes import services
+    from quizzes.models import Quiz
+
+    quiz = f.quiz([f.single()])
+    services.start_attempt(user=trainee, quiz=quiz)
+    login(client, supervisor)
+    response = client.post(f"/cms/snippets/quizzes/quiz/delete/{quiz.pk}/", {})
+    assert response.status_code in (200, 302)
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
