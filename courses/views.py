@@ -21,10 +21,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.permissions import coordinator_scope, role_required
+from lms.textinput import LABEL, TextPolicy
 
 from . import permissions, selectors, services
 from .forms import BulkEnrolForm, CohortForm, ReflectionForm
 from .models import Cohort, Course, Lesson, LessonStatus, ReflectionAnswer
+
+SEARCH_QUERY = TextPolicy(200, purpose=LABEL, required=False)
 
 
 def denied(request, denial: permissions.LearningDenied):
@@ -207,7 +210,11 @@ def my_learning(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    try:
+        query = SEARCH_QUERY.clean(request.GET.get("q", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        query = ""
     results = selectors.search_learning(request.user, query) if query else []
     return render(request, "courses/search.html", {"query": query, "results": results})
 

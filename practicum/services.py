@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import User
 from audit.services import record
-from lms.textinput import REASON
+from lms.textinput import PERSON_NAME, REASON
 
 from . import permissions
 from .models import (
@@ -739,7 +739,7 @@ def sign_evaluation(
     evaluation.passed = passed
     evaluation.rule_min_item = config.evaluation_min_item_rating
     evaluation.rule_min_mean = config.evaluation_min_mean
-    evaluation.signed_name = signed_name[:150]
+    evaluation.signed_name = PERSON_NAME.clean(signed_name)
     evaluation.signed_at = timezone.now()
     evaluation.save()
     record(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record
+from lms.textinput import TextPolicy
 
 from . import grading, permissions
 from .models import (
@@ -552,7 +553,10 @@ def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = ""):
         slot.marks = new_marks
         slot.mark = grading.total_mark(new_marks)
         slot.needs_manual = False
-        slot.comment = (comment or "").strip()[:5000]
+        try:
+            slot.comment = MARK_COMMENT.clean(comment)
+        except ValidationError as error:
+            raise QuizError(" ".join(error.messages), code="invalid_comment") from None
         slot.graded_by = grader
         slot.graded_at = now
         slot.save(
@@ -572,6 +576,7 @@ def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = ""):
 # --- the question bank ------------------------------------------------------------
 
 
+MARK_COMMENT = TextPolicy(5000, multiline=True, required=False)  # the marker's note
 MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a GIFT or XLSX question file (thousands of questions)
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 from courses import services
 from courses.selectors import search_learning
 from courses.tests import factories
@@ -46,3 +48,14 @@ def test_search_page_shows_results(client, trainee):
 def test_empty_search_shows_no_results(client, trainee):
     client.force_login(trainee)
     assert client.get("/learn/search/", {"q": ""}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["团\x00体", "x" * 201])
+def test_a_search_with_a_control_character_or_too_long_is_refused_not_a_server_error(
+    client, trainee, query
+):
+    client.force_login(trainee)
+    response = client.get("/learn/search/", {"q": query})
+    assert response.status_code == 200
+    assert response.context["query"] == "" and response.context["results"] == []
+    assert list(response.context["messages"])
