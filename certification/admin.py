@@ -11,19 +11,33 @@ from .models import (
 )
 
 
-class SignatoryInline(admin.TabularInline):
+class ReadOnlyMixin:
+    """Read-only for superusers: the Wagtail admin changes these through the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SignatoryInline(ReadOnlyMixin, admin.TabularInline):
     model = Signatory
     extra = 0
 
 
-class RequirementInline(admin.TabularInline):
+class RequirementInline(ReadOnlyMixin, admin.TabularInline):
     model = Requirement
     extra = 0
 
 
 @admin.register(CertificationType)
-class CertificationTypeAdmin(admin.ModelAdmin):
-    """Types, their requirements and the signatures printed on certificates (uploaded here)."""
+class CertificationTypeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Types, their requirements and signatories: read-only here; edited in the Wagtail
+    admin (Certification), through ``certification.services``."""
 
     list_display = ["name", "name_en", "code", "serial_prefix", "validity_months", "issue_mode"]
     inlines = [RequirementInline, SignatoryInline]

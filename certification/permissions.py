@@ -58,3 +58,28 @@ def scope(user):
     """The coordinator's district (None = whole city); PermissionDenied for other roles."""
     check_role(user, roles.COORDINATOR, roles.ADMINISTRATOR)
     return coordinator_scope(user)
+
+
+def check_can_manage_types(user, action: str = "change", item=None, *, model=None) -> None:
+    """Certification types, their requirements and signatories: administrators (with
+    two-factor set up) add and change them; coordinators may look at the types (they
+    issue them). ``action``, ``item`` and ``model`` are the admin's (``lms.one_door``)."""
+    from .models import CertificationType
+
+    if action == "view" and (model or type(item)) is CertificationType:
+        check_role(user, roles.ADMINISTRATOR, roles.COORDINATOR)
+        return
+    check_role(user, roles.ADMINISTRATOR)
+
+
+def types_in_scope(user, model):
+    """The rows of ``model`` (a type, requirement or signatory) ``user`` sees in the admin."""
+    from .models import CertificationType
+
+    try:
+        check_can_manage_types(
+            user, "view" if model is CertificationType else "change", model=model
+        )
+    except PermissionDenied:
+        return model.objects.none()
+    return model.objects.all()

@@ -899,3 +899,78 @@ def issue_eligible_automatically(user_ids=None) -> int:
                     "certification.auto_issue.skipped", extra={"user": user_id, "why": str(exc)}
                 )
     return issued
+
+
+# --- certification types, requirements and signatories (administrators, the admin) ----------
+
+
+def _type_code(item, verb: str) -> str:
+    return f"{item._meta.label_lower}.{verb}"
+
+
+@transaction.atomic
+def save_certification_type(*, actor, certification: CertificationType, changed=()):
+    """Add a certification type or save edits to one (``certification`` carries them,
+    unsaved). Administrators only (``PermissionDenied``). Once certificates of the type
+    exist its code and serial prefix are fixed (``ValidationError``): serials already
+    issued and other apps' qualification codes depend on them. Atomic; one audit row."""
+    creating = certification.pk is None
+    permissions.check_can_manage_types(actor, "add" if creating else "change", certification)
+    if not creating:
+        stored = CertificationType.objects.select_for_update().get(pk=certification.pk)
+        fixed = [
+            name
+            for name in ("code", "serial_prefix")
+            if getattr(stored, name) != getattr(certification, name)
+        ]
+        if fixed and Certificate.objects.filter(certification=stored).exists():
+            raise ValidationError(
+                {
+                    name: _("Certificates of this type exist; this can no longer change.")
+                    for name in fixed
+                }
+            )
+    certification.full_clean()
+    certification.save()
+    changes = {"code": certification.code}
+    if not creating:
+        changes["fields"] = sorted(changed)
+    record(
+        _type_code(certification, "create" if creating else "update"),
+        actor=actor,
+        obj=certification,
+        changes=changes,
+    )
+    return certification
+
+
+@transaction.atomic
+def save_type_part(*, actor, part, changed=()):
+    """Add or change a requirement or a signatory of a certification type (``part``:
+    a ``Requirement`` or ``Signatory``, validated by its model). Requirements apply to
+    eligibility from now on; certificates already issued keep their snapshot.
+    Administrators only; atomic; one audit row naming the type."""
+    creating = part.pk is None
+    permissions.check_can_manage_types(actor, "add" if creating else "change", part)
+    part.full_clean()
+    part.save()
+    changes = {"certification": part.certification_id}
+    if not creating:
+        changes["fields"] = sorted(changed)
+    record(
+        _type_code(part, "create" if creating else "update"), actor=actor, obj=part, changes=changes
+    )
+    return part
+
+
+@transaction.atomic
+def delete_type_part(*, actor, part) -> None:
+    """Remove a requirement or a signatory. Administrators only; audited."""
+    permissions.check_can_manage_types(actor, "delete", part)
+    record(
+        _type_code(part, "delete"),
+        actor=actor,
+        obj=part,
+        changes={"certification": part.certification_id},
+    )
+    part.delete()

@@ -39,6 +39,7 @@ PROJECT_APPS = {
     "privacy",
     "quizzes",
     "reports",
+    "safeguarding",
 }
 
 # Viewsets that still write with Wagtail's plain actions. This list may only shrink: a
@@ -48,7 +49,6 @@ NOT_YET_BEHIND_A_DOOR = {
     "places.township",  # reference data, no service guards it yet
     "outbox.outboxmessage",  # issue 14's outbox: operators may delete a stuck message
     "accounts.user",  # Wagtail's user views with a scoped policy (accounts.wagtail_users)
-    "certification",  # CertificationType & co. are still in the Django admin (superusers)
 }
 
 
@@ -692,6 +692,261 @@ GUARDED_WRITES["quizzes.marking_pool.revoke"] = Case(
     service=_revoke,
     admin=lambda ctx: (f"/cms/marking_pool/delete/{ctx['assignment'].pk}/", {}),
     changes_keys={"supervisor", "trainee", "cohort"},
+)
+
+
+# --- certification types, requirements, signatories (administrators) ---------------------
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _certification_setup(f):
+    from certification.models import CertificationType, Requirement, Signatory
+
+    certification = CertificationType.objects.create(
+        code="school_counsellor",
+        serial_prefix="SC",
+        name="学校心理辅导员",
+        name_en="School counsellor",
+        issuing_authority="市教育局",
+        issuing_authority_en="City Education Bureau",
+    )
+    requirement = Requirement.objects.create(certification=certification, kind="courses_completed")
+    from django.core.files.base import ContentFile
+
+    signatory = Signatory(certification=certification, name="王局长", title="局长")
+    signatory.signature.save("signature.png", ContentFile(_png()))
+    return {"certification": certification, "requirement": requirement, "signatory": signatory}
+
+
+def _type_fields(**extra):
+    return {
+        "code": "youth_worker",
+        "serial_prefix": "YW",
+        "name": "青少年工作者",
+        "name_en": "Youth worker",
+        "name_ug": "",
+        "description": "",
+        "issuing_authority": "市教育局",
+        "issuing_authority_en": "City Education Bureau",
+        "issuing_authority_ug": "",
+        "validity_months": 36,
+        "renewal_window_days": 90,
+        "issue_mode": "approval",
+        "is_active": "on",
+        "sort_order": 5,
+        **extra,
+    }
+
+
+def _requirement_form(ctx, **extra):
+    return {
+        "certification": ctx["certification"].pk,
+        "stage": "initial",
+        "kind": "quizzes_passed",
+        "minimum": "",
+        "targets": "[]",
+        "label": "",
+        "sort_order": 0,
+        **extra,
+    }
+
+
+def _signatory_form(ctx, **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "certification": ctx["certification"].pk,
+        "name": "李主任",
+        "title": "主任",
+        "title_en": "",
+        "signature": SimpleUploadedFile("signature.png", _png(), content_type="image/png"),
+        "sort_order": 0,
+        **extra,
+    }
+
+
+def _certification_service(kind, verb):
+    def service(ctx, actor):
+        from django.core.files.base import ContentFile
+
+        from certification import models, services
+
+        if kind == "certificationtype":
+            if verb == "create":
+                item = models.CertificationType(
+                    **{
+                        k: v
+                        for k, v in _type_fields().items()
+                        if k not in ("is_active", "name_ug", "issuing_authority_ug")
+                    }
+                )
+            else:
+                item = ctx["certification"]
+                item.name = "改名"
+            services.save_certification_type(
+                actor=actor,
+                certification=item,
+                **({"changed": ["name"]} if verb == "update" else {}),
+            )
+            return
+        if verb == "delete":
+            services.delete_type_part(actor=actor, part=ctx[kind])
+            return
+        if verb == "create" and kind == "requirement":
+            item = models.Requirement(certification=ctx["certification"], kind="quizzes_passed")
+        elif verb == "create":
+            item = models.Signatory(certification=ctx["certification"], name="李主任", title="主任")
+            item.signature.save("signature.png", ContentFile(_png()), save=False)
+        else:
+            item = ctx[kind]
+            item.sort_order = 3
+        services.save_type_part(
+            actor=actor, part=item, **({"changed": ["sort_order"]} if verb == "update" else {})
+        )
+
+    return service
+
+
+_CERTIFICATION_ADMIN = {
+    ("certificationtype", "create"): lambda ctx: ("/cms/certification_types/new/", _type_fields()),
+    ("certificationtype", "update"): lambda ctx: (
+        f"/cms/certification_types/edit/{ctx['certification'].pk}/",
+        _type_fields(code="school_counsellor", serial_prefix="SC", name="改名"),
+    ),
+    ("requirement", "create"): lambda ctx: (
+        "/cms/certification_requirements/new/",
+        _requirement_form(ctx),
+    ),
+    ("requirement", "update"): lambda ctx: (
+        f"/cms/certification_requirements/edit/{ctx['requirement'].pk}/",
+        _requirement_form(ctx, kind="courses_completed", sort_order=3),
+    ),
+    ("requirement", "delete"): lambda ctx: (
+        f"/cms/certification_requirements/delete/{ctx['requirement'].pk}/",
+        {},
+    ),
+    ("signatory", "create"): lambda ctx: (
+        "/cms/certification_signatories/new/",
+        _signatory_form(ctx),
+    ),
+    ("signatory", "update"): lambda ctx: (
+        f"/cms/certification_signatories/edit/{ctx['signatory'].pk}/",
+        _signatory_form(ctx, name="王局长", title="局长", sort_order=3),
+    ),
+    ("signatory", "delete"): lambda ctx: (
+        f"/cms/certification_signatories/delete/{ctx['signatory'].pk}/",
+        {},
+    ),
+}
+for (_kind, _verb), _admin in _CERTIFICATION_ADMIN.items():
+    _key = "code" if _kind == "certificationtype" else "certification"
+    GUARDED_WRITES[f"certification.{_kind}.{_verb}"] = Case(
+        model=None,
+        verb=_verb,
+        action=f"certification.{_kind}.{_verb}",
+        setup=_certification_setup,
+        allowed="administrator",
+        refused="district_coordinator",
+        service=_certification_service(_kind, _verb),
+        admin=_admin,
+        changes_keys={_key, "fields"} if _verb == "update" else {_key},
+    )
+
+
+# --- safeguarding arrangements (administrators) ----------------------------------------------
+
+
+def _arrangement_setup(f):
+    from safeguarding.models import SafeguardingArrangement
+
+    expert = f["fixture"]("supervisor")
+    arrangement = SafeguardingArrangement.objects.create(district=f["district"], duty_expert=expert)
+    return {"district": f["district"], "expert": expert, "arrangement": arrangement}
+
+
+def _arrangement_form(ctx, **extra):
+    return {
+        "district": ctx["district"].pk,
+        "duty_expert": ctx["expert"].pk,
+        "urgent_hours": 4,
+        "other_hours": 24,
+        "step_1": "duty_expert",
+        "step_2": "coordinators",
+        "step_3": "leading_group",
+        **extra,
+    }
+
+
+def _create_arrangement(ctx, actor):
+    from safeguarding import services
+    from safeguarding.models import SafeguardingArrangement
+
+    services.create_arrangement(
+        actor=actor,
+        instance=SafeguardingArrangement(district=ctx["district"], duty_expert=ctx["expert"]),
+    )
+
+
+def _update_arrangement(ctx, actor):
+    from safeguarding import services
+
+    arrangement = ctx["arrangement"]
+    arrangement.urgent_hours = 2
+    services.update_arrangement(actor=actor, instance=arrangement, changed=["urgent_hours"])
+
+
+def _delete_arrangement(ctx, actor):
+    from safeguarding import services
+
+    services.delete_arrangement(actor=actor, instance=ctx["arrangement"])
+
+
+ARRANGEMENTS = "/cms/safeguarding-arrangements"
+_ARRANGEMENT_KEYS = {"district", "duty_expert", "urgent_hours", "other_hours", "chain"}
+GUARDED_WRITES["safeguarding.arrangement.create"] = Case(
+    model=None,
+    verb="create",
+    action="safeguarding.arrangement.create",
+    setup=lambda f: {"district": f["district"], "expert": f["fixture"]("supervisor")},
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_create_arrangement,
+    admin=lambda ctx: (f"{ARRANGEMENTS}/new/", _arrangement_form(ctx)),
+    changes_keys=_ARRANGEMENT_KEYS,
+)
+GUARDED_WRITES["safeguarding.arrangement.update"] = Case(
+    model=None,
+    verb="update",
+    action="safeguarding.arrangement.update",
+    setup=_arrangement_setup,
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_update_arrangement,
+    admin=lambda ctx: (
+        f"{ARRANGEMENTS}/edit/{ctx['arrangement'].pk}/",
+        _arrangement_form(ctx, urgent_hours=2),
+    ),
+    changes_keys={"fields", *_ARRANGEMENT_KEYS},
+)
+GUARDED_WRITES["safeguarding.arrangement.delete"] = Case(
+    model=None,
+    verb="delete",
+    action="safeguarding.arrangement.delete",
+    setup=_arrangement_setup,
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_delete_arrangement,
+    admin=lambda ctx: (f"{ARRANGEMENTS}/delete/{ctx['arrangement'].pk}/", {}),
+    changes_keys={"district"},
 )
 
 
