@@ -31,9 +31,10 @@ def main(count: int, lecturer_count: int) -> None:
     from django.utils import timezone
 
     from lecturer_corps.assignment import build_problem, plan_auto_assign
-    from lecturer_corps.models import LecturerProfile, ServiceRequest, Venue
+    from lecturer_corps.models import LecturerProfile, ServiceRequest
     from lecturer_corps.selectors import load_matching_data
     from lecturer_corps.topics import TOPICS
+    from places.models import Venue
 
     rng = random.Random(5)
     venues = list(Venue.objects.filter(name__startswith="规模测试场所"))

@@ -30,8 +30,9 @@ def main(count: int) -> None:
     from django.utils import timezone, translation
 
     from lecturer_corps import selectors
-    from lecturer_corps.models import LecturerProfile, ServiceRequest, Venue
+    from lecturer_corps.models import LecturerProfile, ServiceRequest
     from lecturer_corps.topics import TOPICS
+    from places.models import Venue
 
     translation.activate("en")
     rng = random.Random(11)

@@ -124,8 +124,8 @@ def main() -> None:
     from django.db.models import Count, Q
     from django.test import Client
 
-    from lecturer_corps.models import Venue, VenueType
     from places import seed as places_seed
+    from places.models import Venue, VenueType
     from practicum.models import EntryState, Placement, PracticumEntry
     from practicum.pdf import render_record
     from practicum.scale import seed_scale

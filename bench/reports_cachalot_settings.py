@@ -49,7 +49,7 @@ REPORT_TABLES = (
     "lecturer_corps_lecturerprofile",
     "lecturer_corps_servicerequest",
     "lecturer_corps_session",
-    "lecturer_corps_venue",
+    "lecturer_corps_venue",  # places.Venue keeps its table name
     "places_district",
     "practicum_activityminimum",
     "practicum_activitytype",

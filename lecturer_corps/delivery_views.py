@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.permissions import role_required
 from lms import ratelimit
+from places.models import Venue
 
 from . import delivery, permissions, selectors
 from .forms import DeliveryReportForm, DisputeForm, ReturnReportForm, VenueContactForm
-from .models import DeliveryReport, ReportState, Session, Venue, VenueConfirmation
+from .models import DeliveryReport, ReportState, Session, VenueConfirmation
 
 coordinator_required = role_required(roles.COORDINATOR, roles.ADMINISTRATOR)
 lecturer_required = role_required(roles.LECTURER)

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from lms import spreadsheet_import
-from places.models import District, Township
+from places.models import District, Township, Venue, VenueType
 
 from . import permissions
-from .models import Venue, VenueType
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000

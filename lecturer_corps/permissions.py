@@ -86,7 +86,7 @@ def check_venue_admin(user, action: str, venue=None) -> None:
 
 def venues_in_scope(user):
     """The venues a user manages (none for someone who does not coordinate)."""
-    from .models import Venue
+    from places.models import Venue
 
     if not is_coordinator(user):
         return Venue.objects.none()

@@ -10,9 +10,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms import one_door
+from places.models import Venue
 
 from . import permissions, services
-from .models import LecturerProfile, Venue
+from .models import LecturerProfile
 from .permissions import is_coordinator
 
 one_door.register(
@@ -27,6 +28,9 @@ one_door.register(
             actor=actor, venue=instance, changed=changed
         ),
         delete=lambda *, actor, instance: services.delete_venue(actor=actor, venue=instance),
+        # Venues live in places (below the apps that use them); the corps' services
+        # manage them and keep their audit codes.
+        audit_prefix="lecturer_corps.venue",
     )
 )
 one_door.register(

@@ -19,7 +19,6 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from lecturer_corps.models import Venue
 from lms.api import ApiError
 from lms.api_errors import error_responses
 from lms.api_types import (
@@ -31,6 +30,7 @@ from lms.api_types import (
     OptionalLongText,
     resolve_annotations,
 )
+from places.models import Venue
 
 from . import permissions, selectors, services
 from .models import (

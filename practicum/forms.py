@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import User
-from lecturer_corps.models import Venue
 from lms.textinput import (
     COMMENT,
     LONG_TEXT,
@@ -19,6 +18,7 @@ from lms.textinput import (
     TextField,
     use_text_policies,
 )
+from places.models import Venue
 
 from .models import (
     PARTICIPANT_FIELDS,

@@ -289,7 +289,7 @@ class Placement(models.Model):
         verbose_name=_("supervising expert"),
     )
     venue = models.ForeignKey(
-        "lecturer_corps.Venue",
+        "places.Venue",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -410,7 +410,7 @@ class PracticumEntry(models.Model):
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(720)]
     )
     venue = models.ForeignKey(
-        "lecturer_corps.Venue",
+        "places.Venue",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

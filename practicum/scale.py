@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from lecturer_corps.models import Venue
-from places.models import District
+from places.models import District, Venue
 
 from .defaults import install_defaults
 from .models import (

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import System, User
-from lecturer_corps.models import Venue
-from places.models import District
+from places.models import District, Venue
 
 from .defaults import install_defaults
 from .models import (

@@ -287,7 +287,7 @@ def person_times(scope: Scope) -> FigureGroup:
     """Person-times (人次) served by audience, district, venue type, topic and month."""
     from django.db.models import Sum
 
-    from lecturer_corps.models import VenueType
+    from places.models import VenueType
     from lecturer_corps.topics import TOPICS
 
     audiences = list(AUDIENCES)
@@ -1401,7 +1401,7 @@ _DELIVERY = (
     "lecturer_corps.DeliveryReport",
     "lecturer_corps.Session",
     "lecturer_corps.ServiceRequest",
-    "lecturer_corps.Venue",
+    "places.Venue",
     *_DISTRICTS,
 )
 _CERTIFICATES = ("certification.Certificate", "certification.CertificationType")
@@ -1424,7 +1424,7 @@ GROUPS: list[GroupSpec] = [
         "sessions",
         sessions,
         requires=("lecturer_corps.ServiceRequest",),
-        reads=("lecturer_corps.ServiceRequest", "lecturer_corps.Venue", *_DISTRICTS),
+        reads=("lecturer_corps.ServiceRequest", "places.Venue", *_DISTRICTS),
     ),
     GroupSpec(
         "lecturer_corps",

@@ -6,8 +6,7 @@ from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.models import System, User
-from lecturer_corps.models import Venue, VenueType
-from places.models import District, Township
+from places.models import District, Township, Venue, VenueType
 
 PASSWORD = "Correct-Horse-42"
 

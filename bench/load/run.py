@@ -157,7 +157,8 @@ def load_rows() -> None:
 
     from accounts import roles
     from accounts.models import User
-    from lecturer_corps.models import RequestStatus, ServiceRequest, Venue
+    from lecturer_corps.models import RequestStatus, ServiceRequest
+    from places.models import Venue
     from tests.factories import enable_two_factor, make_user
 
     with transaction.atomic():

@@ -45,11 +45,17 @@ def contacts_from_venues(apps, schema_editor):
         VenueContact(venue_id=pk, name=name[:100], phone=phone[:30])
         for pk, name, phone in Venue.objects.exclude(contact_name="")
         .exclude(contact_phone="")
+        .exclude(pk__in=VenueContact.objects.values("venue_id"))
         .values_list("pk", "contact_name", "contact_phone")
     )
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to build the new foreign keys' indexes in the transaction that
+    # rewrote existing delivery reports ("pending trigger events"): each step commits
+    # on its own. Every step is idempotent or guarded, so a re-run after a failure is safe.
+    atomic = False
+
 
     dependencies = [
         ('lecturer_corps', '0007_session_ends_at_index'),

@@ -9,7 +9,7 @@ def test_a_district_coordinator_sees_only_their_venues_in_the_admin(
     client, district_coordinator, venue, other_venue
 ):
     client.force_login(district_coordinator)
-    response = client.get("/cms/snippets/lecturer_corps/venue/")
+    response = client.get("/cms/snippets/places/venue/")
     assert response.status_code == 200
     content = response.content.decode()
     assert venue.name in content

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from lecturer_corps.models import RequestStatus, ServiceRequest, SessionStatus, Venue
+from lecturer_corps.models import RequestStatus, ServiceRequest, SessionStatus
 from lecturer_corps.tests.factories import make_lecturer, make_request, make_session, next_weekday
+from places.models import Venue
 
 pytestmark = pytest.mark.django_db
 

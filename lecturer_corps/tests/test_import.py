@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from audit.models import AuditLog
 from lecturer_corps.importers import import_venues
-from lecturer_corps.models import Venue
+from places.models import Venue
 
 pytestmark = pytest.mark.django_db
 

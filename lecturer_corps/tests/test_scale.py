@@ -3,8 +3,9 @@
 import pytest
 
 from lecturer_corps import scale, selectors
-from lecturer_corps.models import LecturerProfile, Session, Venue
+from lecturer_corps.models import LecturerProfile, Session
 from lecturer_corps.tests.factories import certification_type, make_request
+from places.models import Venue
 
 pytestmark = pytest.mark.django_db
 
