@@ -13,17 +13,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from lms import spreadsheet_import
+from lms.textinput import LABEL, TextPolicy
 from places.models import District, Township, Venue, VenueType
 
 from . import permissions
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Each cell's text is refused (with the line) rather than cut when it breaks these rules.
+CELL_TEXT = {
+    "name": TextPolicy(200, purpose=LABEL, required=False),
+    "address": TextPolicy(300, purpose=LABEL, required=False),
+    "contact_name": TextPolicy(100, purpose=LABEL, required=False),
+    "contact_phone": TextPolicy(30, purpose=LABEL, required=False),
+    "notes": TextPolicy(2000, multiline=True, required=False),
+}
 
 HEADERS = {
     "name": ("name", "名称", "场所名称", "venue"),
@@ -144,6 +154,11 @@ def import_venues(*, actor, upload, dry_run: bool = False) -> ImportReport:
                     raise ValueError
             except ValueError:
                 problems.append(_("capacity must be a whole number above 0"))
+        for field_name, policy in CELL_TEXT.items():
+            try:
+                policy.clean(cell(field_name))
+            except ValidationError as error:
+                problems.append(f"{field_name}: {' '.join(error.messages)}")
         key = (district.pk if district else None, name)
         if name and district and key in seen:
             problems.append(_("the same venue appears twice in the file"))
@@ -160,11 +175,11 @@ def import_venues(*, actor, upload, dry_run: bool = False) -> ImportReport:
                 {
                     "venue_type": venue_type,
                     "township": township,
-                    "address": cell("address")[:300],
+                    "address": cell("address"),
                     "latitude": latitude,
                     "longitude": longitude,
-                    "contact_name": cell("contact_name")[:100],
-                    "contact_phone": cell("contact_phone")[:30],
+                    "contact_name": cell("contact_name"),
+                    "contact_phone": cell("contact_phone"),
                     "capacity": capacity,
                     "notes": cell("notes"),
                 },

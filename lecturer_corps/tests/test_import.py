@@ -102,3 +102,17 @@ def test_the_import_page(client, coordinator, district):
     )
     assert response.status_code == 200
     assert response.context["report"].created == 1
+
+
+def test_an_address_over_its_limit_is_refused_with_its_line_not_cut(coordinator, district):
+    """Found by review: address, contact name and phone were cut silently to fit."""
+    upload = csv_file(
+        HEADER
+        + f"阳光学校,学校,高昌区,,{'长' * 301},,,,,50,\n"
+        + "和平学校,学校,高昌区,,和平路1号,,,,,50,\n"
+    )
+    report = import_venues(actor=coordinator, upload=upload)
+    assert not report.ok
+    lines = dict(report.errors)
+    assert set(lines) == {2} and "address" in lines[2] and "301" in lines[2]
+    assert not Venue.objects.exists()
