@@ -1,8 +1,9 @@
 """A coordinator assigns a request; the lecturer accepts on a phone, files the delivery
-report after the session; the coordinator verifies it (real Chromium)."""
+report after the session; the coordinator verifies it. A venue contact confirms a report
+on a second phone without an account (real Chromium)."""
 
 import datetime
-import io
+import re
 
 import pytest
 
@@ -52,17 +53,7 @@ def _let_the_session_pass(service_request):
     )
 
 
-def _photo(tmp_path):
-    from PIL import Image
-
-    path = tmp_path / "sign-in.jpg"
-    out = io.BytesIO()
-    Image.new("RGB", (200, 150), "white").save(out, format="JPEG")
-    path.write_bytes(out.getvalue())
-    return path
-
-
-def test_assign_accept_report_verify(phone, desktop, live_server, corps, tmp_path):
+def test_assign_accept_report_verify(phone, desktop, live_server, corps):
     from tests.factories import PASSWORD
 
     coordinator, lecturer, service_request = corps
@@ -93,13 +84,14 @@ def test_assign_accept_report_verify(phone, desktop, live_server, corps, tmp_pat
     _let_the_session_pass(service_request)
     phone.goto(f"{live_server.url}/corps/my-sessions/")
     phone.locator("[data-testid^=to-report-] a").click()
-    phone.fill("input[name=children_count]", "36")
+    assert phone.locator("input[type=file]").count() == 0  # no photo of names
+    phone.fill("input[name=children_left_behind_6_11]", "12")
+    phone.fill("input[name=children_other_6_11]", "24")
     phone.fill("input[name=teachers_count]", "2")
     phone.fill("input[name=actual_minutes]", "95")
-    phone.set_input_files("input[name=sign_in_sheet]", str(_photo(tmp_path)))
     phone.fill("textarea[name=notes]", "孩子们积极参与。")
-    phone.locator("form[enctype] button[type=submit]").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.locator("form.card button[type=submit]").click()
     assert phone.url.endswith("/corps/my-sessions/")
     assert phone.locator("[data-testid^=to-report-]").count() == 0
 
@@ -107,7 +99,7 @@ def test_assign_accept_report_verify(phone, desktop, live_server, corps, tmp_pat
     desktop.goto(f"{live_server.url}/corps/reports/")
     desktop.locator("[data-testid^=report-] a").click()
     desktop.wait_for_load_state()
-    assert "38" in desktop.locator("table").first.inner_text()
+    assert desktop.locator("[data-testid=person-times]").inner_text() == "38"
     desktop.locator("form[action$='/verify/'] button").click()
     desktop.wait_for_load_state()
 
@@ -119,3 +111,72 @@ def test_assign_accept_report_verify(phone, desktop, live_server, corps, tmp_pat
     assert verified_sessions_count([lecturer.pk]) == {lecturer.pk: 1}
     assert person_times()["total"] == 38
     desktop.screenshot(path="/tmp/lms-lecturer-corps-verified.png", full_page=True)
+
+
+def test_the_venue_contact_confirms_on_a_second_phone(browser, phone, desktop, live_server, corps):
+    """A lecturer files a report on a phone; the venue's contact opens the e-mailed link on
+    another phone-sized page, with no account, and confirms; the coordinator sees it
+    verified."""
+    from django.core import mail
+
+    from lecturer_corps.models import SessionStatus, VenueContact
+    from lecturer_corps.tests.factories import make_session
+    from tests.factories import PASSWORD
+
+    coordinator, lecturer, service_request = corps
+    VenueContact.objects.create(
+        venue=service_request.venue, name="王校长", email="head@school.example"
+    )
+    session = make_session(service_request, lecturer)
+    _let_the_session_pass(service_request)
+
+    log_in(phone, live_server, lecturer.username, PASSWORD)
+    phone.goto(f"{live_server.url}/corps/my-sessions/{session.pk}/report/")
+    phone.fill("input[name=children_orphan_6_11]", "4")
+    phone.fill("input[name=children_disability_12_17]", "2")
+    phone.fill("input[name=children_other_6_11]", "20")
+    phone.fill("input[name=caregivers_count]", "5")
+    phone.fill("input[name=actual_minutes]", "90")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the report form scrolls sideways on a phone ({width}px)"
+    with phone.expect_navigation():
+        phone.locator("form.card button[type=submit]").click()
+    assert phone.url.endswith("/corps/my-sessions/")
+
+    mails = [m for m in mail.outbox if "head@school.example" in m.to]
+    assert len(mails) == 1
+    link = re.search(r"https?://\S+/corps/confirm/\S+/", mails[0].body).group(0)
+    path = link[link.index("/corps/") :]
+
+    venue_phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    try:
+        page = venue_phone.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("[data-testid=person-times]").inner_text() == "31"
+        counts = page.locator("[data-testid=child-counts]")
+        assert counts.is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+        page.screenshot(path="/tmp/lms-venue-confirm.png", full_page=True)
+        page.goto(f"{live_server.url}{path}")  # a fresh page after the full-page capture
+        with page.expect_navigation():
+            page.locator("[data-testid=confirm]").click()
+        assert page.locator("[data-testid=confirmed]").is_visible()
+        page.screenshot(path="/tmp/lms-venue-confirmed.png", full_page=True)
+        # The same link again is refused.
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("[data-testid=refused]").get_attribute("data-code") == "used"
+    finally:
+        venue_phone.close()
+
+    session.refresh_from_db()
+    assert session.status == SessionStatus.VERIFIED
+    log_in(desktop, live_server, coordinator.username, PASSWORD)
+    report = session.delivery_report
+    desktop.goto(f"{live_server.url}/corps/reports/{report.pk}/")
+    state = desktop.locator("[data-testid=report-state]").get_attribute("class")
+    assert state.endswith("status-verified")
+    assert "王校长" in desktop.locator("[data-testid=verified]").inner_text()
+    desktop.goto(f"{live_server.url}/corps/reports/")
+    assert desktop.locator(f"[data-testid=report-{report.pk}]").count() == 0
