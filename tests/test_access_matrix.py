@@ -300,8 +300,17 @@ ADDRESSES = {
     "lecturer_corps:calendar_feed": url(
         "lecturer_corps:calendar_feed", secret=lambda w: w.calendar_secret
     ),
-    "lecturer_corps:sign_in_sheet": url(
-        "lecturer_corps:sign_in_sheet", pk=lambda w: w.delivery_report.pk
+    "lecturer_corps:venue_confirm": url("lecturer_corps:venue_confirm", token="not-a-token"),
+    "lecturer_corps:report_return": url(
+        "lecturer_corps:report_return", pk=lambda w: w.delivery_report.pk
+    ),
+    "lecturer_corps:venue_contacts": url(
+        "lecturer_corps:venue_contacts", pk=lambda w: w.delivery_report.session.request.venue_id
+    ),
+    "lecturer_corps:venue_contact_active": url(
+        "lecturer_corps:venue_contact_active",
+        pk=lambda w: w.delivery_report.session.request.venue_id,
+        contact_pk=lambda w: w.delivery_report.session.request.venue.contacts.first().pk,
     ),
     "lecturer_corps:request_detail": url(
         "lecturer_corps:request_detail", pk=lambda w: w.service_request.pk
@@ -412,7 +421,10 @@ PAGES: dict[str, str] = {
     "lecturer_corps:request_list": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:request_reschedule": "L   403 403 403 403 403 405 405 405",
     "lecturer_corps:session_respond": "L   403 403 405 403 403 403 403 403",
-    "lecturer_corps:sign_in_sheet": "L   404 404 200 404 404 200 404 200",
+    "lecturer_corps:venue_confirm": "404 404 404 404 404 404 404 404 404",
+    "lecturer_corps:report_return": "L   403 403 403 403 403 405 405 405",
+    "lecturer_corps:venue_contacts": "L   403 403 403 403 403 200 404 200",
+    "lecturer_corps:venue_contact_active": "L   403 403 403 403 403 405 405 405",
     "lecturer_corps:unavailable_add": "L   403 403 405 403 403 403 403 403",
     "lecturer_corps:unavailable_remove": "L   403 403 405 403 403 403 403 403",
     "lecturer_corps:venue_import": "L   403 403 403 403 403 200 200 200",
@@ -580,6 +592,7 @@ POSTS: dict[str, str] = {
     "certification:revoke": "L   403 403 403 403 403 200 404 200",
     "courses:cohort_create": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:report_verify": "L   403 403 403 403 403 R   404 R",
+    "lecturer_corps:report_return": "L   403 403 403 403 403 400 404 400",
     "lecturer_corps:request_cancel": "L   403 403 403 403 403 R   404 R",
     "practicum:entry_delete": "L   R   404 404 403 403 403 403 403",
     "practicum:entry_review": "L   403 403 403 400 404 403 403 403",
