@@ -127,3 +127,62 @@ def manageable_people(user):
     if user.coordinator_district_id:
         people = people.filter(district_id=user.coordinator_district_id)
     return people
+
+
+# --- the Wagtail admin (``lms.one_door``) ---------------------------------------------------
+
+
+def check_can_manage_places(user, action: str = "change", place=None, *, model=None) -> None:
+    """Districts and townships (the city's reference geography, which scopes coordinators):
+    administrators add, change and delete them; coordinators may look at them."""
+    if action == "view":
+        check_role(user, roles.ADMINISTRATOR, roles.COORDINATOR)
+        return
+    check_role(user, roles.ADMINISTRATOR)
+
+
+def places_in_scope(user, model):
+    try:
+        check_can_manage_places(user, "view", model=model)
+    except PermissionDenied:
+        return model.objects.none()
+    return model.objects.all()
+
+
+def visible_people(user):
+    """The accounts ``user`` sees in the admin's Users listing: whom they may change
+    (``manageable_people``), and for anyone else (supervising experts) themselves and the
+    people they supervise."""
+    from .models import User
+
+    codes = roles.role_codes(user)
+    if codes & {roles.ADMINISTRATOR, roles.COORDINATOR}:
+        return manageable_people(user)
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    return User.objects.filter(supervised_people_q(user))
+
+
+def check_person_admin(user, action: str = "view", person=None) -> None:
+    """The admin's Users pages, by the people-import rules: administrators manage everyone;
+    coordinators add people and change non-staff people of their scope (never roles or the
+    Administrator box: ``check_role_change``); supervising experts only look at themselves
+    and their trainees. Nobody deletes an account here (deactivate it; erasure is the
+    privacy app's). Staff roles need two-factor set up."""
+    if action == "delete":
+        raise PermissionDenied(_("Accounts are deactivated, not deleted."))
+    if action == "view":
+        if person is not None and not visible_people(user).filter(pk=person.pk).exists():
+            raise PermissionDenied(_("This person is outside your scope."))
+        if needs_two_factor_setup(user) or not roles.role_codes(user) & roles.STAFF_ROLES:
+            raise PermissionDenied(_("Your role does not give access to this page."))
+        return
+    check_role(user, roles.ADMINISTRATOR, roles.COORDINATOR)
+    if person is not None and not manageable_people(user).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("Only an administrator may change this account."))
+
+
+def check_role_change(user) -> None:
+    """Roles (groups), the Administrator box and staff status come from an administrator."""
+    if not roles.has_role(user, roles.ADMINISTRATOR) or needs_two_factor_setup(user):
+        raise PermissionDenied(_("Only an administrator may give roles or make administrators."))

@@ -16,17 +16,39 @@ account (e-mail, password) or make any account a superuser. Here, as in
   trainees they supervise or have supervised (practicum placements), nobody else.
 
 Installed by ``accounts.users_admin.UsersAdminConfig`` in place of ``wagtail.users``.
+
+Every save goes through ``accounts.services`` (``create_person``, ``update_person``;
+the listing's bulk "active/inactive" and "assign role" through ``set_person_active`` and
+``give_role``) behind a door (``lms.one_door``): the rules above are checked there, each
+change leaves one audit row, and nobody deletes an account here.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from wagtail.users.views import users as wagtail_users
 
-from . import roles
-from .permissions import manageable_people
+from lms import one_door
+
+from . import permissions, roles, services
+from .models import User
 
 ADMIN_ONLY_FIELDS = ("is_superuser", "groups")
+
+one_door.register(
+    one_door.Door(
+        model=User,
+        check=permissions.check_person_admin,
+        scope=permissions.visible_people,
+        create=lambda *, actor, instance, related: services.create_person(
+            actor=actor, person=instance, related=related
+        ),
+        update=lambda *, actor, instance, changed, related: services.update_person(
+            actor=actor, person=instance, changed=changed, related=related
+        ),
+        related=("groups",),
+        bulk={"set_active_state": services.set_person_active, "assign_role": services.give_role},
+    )
+)
 
 
 def _is_administrator(user) -> bool:
@@ -42,51 +64,16 @@ class _AdminOnlyFieldsMixin:
         return form
 
 
-class _ScopedObjectMixin:
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not manageable_people(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied
-        return obj
-
-
-def _supervised_people(user):
-    """The user and the people they supervise (practicum placements, current and past)."""
-    from .permissions import supervised_people_q
-
-    return supervised_people_q(user)
-
-
-class IndexView(wagtail_users.IndexView):
-    def get_base_queryset(self):
-        queryset = super().get_base_queryset()
-        user = self.request.user
-        if _is_administrator(user):
-            return queryset
-        if roles.has_role(user, roles.COORDINATOR):
-            return queryset.filter(pk__in=manageable_people(user).values("pk"))
-        return queryset.filter(_supervised_people(user))
-
-
 class CreateView(_AdminOnlyFieldsMixin, wagtail_users.CreateView):
     pass
 
 
-class EditView(_AdminOnlyFieldsMixin, _ScopedObjectMixin, wagtail_users.EditView):
+class EditView(_AdminOnlyFieldsMixin, wagtail_users.EditView):
     pass
 
 
-class DeleteView(_ScopedObjectMixin, wagtail_users.DeleteView):
-    pass
+class ScopedUserViewSet(one_door.DoorViewSetMixin, wagtail_users.UserViewSet):
+    """Listings and objects scoped by the door (``permissions.visible_people``)."""
 
-
-class HistoryView(_ScopedObjectMixin, wagtail_users.HistoryView):
-    pass
-
-
-class ScopedUserViewSet(wagtail_users.UserViewSet):
-    index_view_class = IndexView
     add_view_class = CreateView
     edit_view_class = EditView
-    delete_view_class = DeleteView
-    history_view_class = HistoryView

@@ -17,3 +17,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A stuck message is retried by the relay and purged after it is sent
+        # (``outbox.services.purge``); deleting one by hand would lose a follow-up.
+        return False

@@ -87,3 +87,65 @@ def test_a_supervisor_lists_only_themselves_and_their_trainees(
     client.force_login(supervisor)
     listed = {u.username for u in client.get("/cms/users/").context["users"]}
     assert listed == {supervisor.username, trainee.username}
+
+
+def test_a_coordinator_cannot_give_roles_with_the_bulk_action(
+    client, district_coordinator, trainee
+):
+    """Wagtail's "assign role" bulk action checks only ``change_user``; the door sends it
+    through ``accounts.services.give_role``, which only administrators pass."""
+    from django.contrib.auth.models import Group
+
+    from audit.models import AuditLog
+
+    client.force_login(district_coordinator)
+    group = Group.objects.get(name=roles.ADMINISTRATOR)
+    response = client.post(
+        f"/cms/bulk/accounts/user/assign_role/?id={trainee.pk}", {"role": group.pk}
+    )
+    assert response.status_code in (302, 403)
+    assert not trainee.groups.filter(name=roles.ADMINISTRATOR).exists()
+    assert not AuditLog.objects.filter(action="accounts.user.update").exists()
+
+
+def test_an_administrator_deactivates_in_bulk_through_the_service(client, administrator, trainee):
+    from audit.models import AuditLog
+
+    client.force_login(administrator)
+    response = client.post(
+        f"/cms/bulk/accounts/user/set_active_state/?id={trainee.pk}", {"mark_as_active": "False"}
+    )
+    assert response.status_code == 302
+    trainee.refresh_from_db()
+    assert not trainee.is_active
+    row = AuditLog.objects.get(action="accounts.user.update")
+    assert row.actor == administrator and row.changes["fields"] == ["is_active"]
+
+
+def test_a_district_coordinator_adds_people_of_the_district_only(
+    client, district_coordinator, district
+):
+    from accounts.models import User
+
+    client.force_login(district_coordinator)
+    response = client.post(
+        "/cms/users/new/",
+        {
+            "username": "new_person",
+            "email": "new.person@example.org",
+            "first_name": "新",
+            "last_name": "人",
+            "password1": "Gx7!mQ2#long-enough",
+            "password2": "Gx7!mQ2#long-enough",
+        },
+    )
+    assert response.status_code == 302
+    person = User.objects.get(username="new_person")
+    assert person.district_id == district.pk and not person.is_superuser
+
+
+def test_nobody_deletes_an_account_in_the_admin(client, administrator, trainee):
+    client.force_login(administrator)
+    response = client.post(f"/cms/users/delete/{trainee.pk}/")
+    assert refused(response) or response.status_code == 403
+    trainee.refresh_from_db()
