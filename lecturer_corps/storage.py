@@ -1,8 +1,9 @@
 """Private storage for sign-in sheet photos (``lms.private_storage``): ``lecturer_corps/``
 inside the private root, or ``LECTURER_CORPS_PRIVATE_ROOT`` if set.
 
-Files are read back only through ``lecturer_corps.views.sign_in_sheet``, which checks
-who is asking.
+No new files are stored: sign-in sheet photos are no longer collected, nothing serves
+them, and privacy's evidence retention deletes those stored before
+(docs/data-protection.md, "Sign-in sheets").
 """
 
 from pathlib import Path

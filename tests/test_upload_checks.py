@@ -1,7 +1,8 @@
 """Every upload path refuses files that are not what they claim, whatever their name.
 
-One checker (``lms.uploads``) serves the practicum evidence, the lecturer corps' sign-in
-sheet photos and the certificate signatures; each path is tried with the same hostile files.
+One checker (``lms.uploads``) serves the practicum evidence and the certificate signatures
+(the lecturer corps no longer takes sign-in sheet photos); each path is tried with the same
+hostile files.
 """
 
 import io
@@ -12,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from certification.models import validate_signature_image
-from lecturer_corps.uploads import clean_sign_in_sheet
 from lms.uploads import PDF, check_upload, private_file_response, sniff
 from practicum.uploads import clean_upload
 
@@ -58,17 +58,12 @@ def refuse_evidence(file):
     clean_upload(file)
 
 
-def refuse_sign_in_sheet(file):
-    clean_sign_in_sheet(file)
-
-
 def refuse_signature(file):
     validate_signature_image(file)
 
 
 CHECKERS = {
     "practicum evidence": refuse_evidence,
-    "sign-in sheet photo": refuse_sign_in_sheet,
     "certificate signature": refuse_signature,
 }
 
@@ -86,7 +81,6 @@ def test_hostile_files_are_refused_on_every_upload_path(checker, case):
     ("checker", "limit"),
     [
         (refuse_evidence, 8 * 1024 * 1024),
-        (refuse_sign_in_sheet, 10 * 1024 * 1024),
         (refuse_signature, 1024 * 1024),
     ],
     ids=CHECKERS.keys(),
@@ -98,10 +92,9 @@ def test_each_path_refuses_a_file_over_its_size_limit(checker, limit):
     assert caught.value.code == "too_large"
 
 
-@pytest.mark.parametrize("checker", [refuse_sign_in_sheet, refuse_signature])
-def test_image_only_paths_refuse_a_real_pdf(checker):
+def test_the_image_only_path_refuses_a_real_pdf():
     with pytest.raises(ValidationError) as caught:
-        checker(upload("signature.png", MINIMAL_PDF))
+        refuse_signature(upload("signature.png", MINIMAL_PDF))
     assert caught.value.code == "file_type"
 
 
@@ -114,7 +107,6 @@ def test_signatures_refuse_webp_even_though_it_is_an_image():
 
 def test_every_path_accepts_a_real_png():
     clean_upload(upload("a.png", png()))
-    clean_sign_in_sheet(upload("a.png", png()))
     validate_signature_image(upload("a.png", png()))
 
 
