@@ -112,6 +112,30 @@ _DESTINATIONS = [
         _("The programme's figures for the whole city and the monthly reports."),
     ),
     (
+        roles.SUPERVISOR,
+        "safeguarding:list",
+        _("Concerns about children"),
+        _("Concerns sent to you: acknowledge, refer, close."),
+    ),
+    (
+        roles.COORDINATOR,
+        "safeguarding:list",
+        _("Concerns about children"),
+        _("Concerns raised in your district and what became of them."),
+    ),
+    (
+        roles.LEADING_GROUP,
+        "safeguarding:list",
+        _("Concerns about children"),
+        _("Concerns escalated to the leading group."),
+    ),
+    (
+        roles.ADMINISTRATOR,
+        "safeguarding:list",
+        _("Concerns about children"),
+        _("Every concern raised, and each district's duty expert and escalation chain."),
+    ),
+    (
         roles.ADMINISTRATOR,
         "wagtailadmin_home",
         _("Administration"),

@@ -16,8 +16,21 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def dashboard(request):
-    """The signed-in landing page: each of the user's roles and where it works."""
-    return render(request, "home/dashboard.html", {"destinations": role_destinations(request.user)})
+    """The signed-in landing page: each of the user's roles and where it works; for
+    trainees and lecturers a one-tap "raise a concern"; for the people concerns go to,
+    how many wait for an acknowledgement."""
+    from safeguarding import permissions as safeguarding_permissions
+    from safeguarding import selectors as safeguarding_selectors
+
+    return render(
+        request,
+        "home/dashboard.html",
+        {
+            "destinations": role_destinations(request.user),
+            "can_raise_concern": safeguarding_permissions.can_raise(request.user),
+            "concerns_waiting": safeguarding_selectors.waiting_for(request.user),
+        },
+    )
 
 
 def _check_database() -> str:

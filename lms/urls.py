@@ -32,6 +32,7 @@ for app_label, prefix in [
     ("practicum", "practicum/"),
     ("certification", ""),
     ("lecturer_corps", "corps/"),
+    ("safeguarding", "concerns/"),
     ("reports", "reports/"),
 ]:
     if app_module(app_label, "urls") is not None:

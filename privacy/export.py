@@ -59,6 +59,10 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "lecturer_corps.DeliveryReport": ("filed_by", "verified_by"),
     "lecturer_corps.Notification": ("user",),
     "lecturer_corps.CalendarToken": ("user",),
+    "safeguarding.Concern": ("reporter",),
+    "safeguarding.ConcernStep": ("actor",),
+    "safeguarding.ConcernAlert": ("user",),
+    "safeguarding.SafeguardingArrangement": ("duty_expert",),
     "reports.CoverageFigure": ("entered_by",),
     "reports.MonthlyReport": ("generated_by",),
     "wagtailcore.Page": ("owner", "locked_by"),
@@ -82,6 +86,10 @@ NOT_EXPORTED: dict[tuple[str, str], str] = {
     ("accounts.User_groups", "user"): "roles: exported on the person's own row as `roles`",
     ("accounts.User_user_permissions", "user"): (
         "permissions: exported on the person's own row as `permissions`"
+    ),
+    ("safeguarding.Concern", "acknowledged_by"): (
+        "what they did is their own `ConcernStep` rows; the concern's text is the reporter's"
+        " account of a child, not data about the person who acknowledged it"
     ),
 }
 

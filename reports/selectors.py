@@ -287,8 +287,8 @@ def person_times(scope: Scope) -> FigureGroup:
     """Person-times (人次) served by audience, district, venue type, topic and month."""
     from django.db.models import Sum
 
-    from places.models import VenueType
     from lecturer_corps.topics import TOPICS
+    from places.models import VenueType
 
     audiences = list(AUDIENCES)
     district_columns = [*audiences, "total", "sessions"]
@@ -1393,6 +1393,69 @@ def training_funnel(scope: Scope) -> FigureGroup:
     )
 
 
+# --- safeguarding concerns (counts only) ------------------------------------------------
+
+
+def safeguarding_concerns(scope: Scope) -> FigureGroup:
+    """Child-safety concerns raised in the period: by category and district, how many
+    waited for an escalation, and the median time to acknowledge. Metric: concern.
+    Counts only: the monthly report never shows what a concern says (the counts come from
+    ``safeguarding.selectors.concern_counts``, which reads no text)."""
+    from safeguarding.models import Category
+    from safeguarding.selectors import concern_counts
+
+    counts = concern_counts(scope.period.start_at, scope.period.end_at, scope.district)
+    category_rows = [
+        {"category": str(label), "raised": counts.by_category.get(code, 0)}
+        for code, label in Category.choices
+    ]
+    columns = ["raised", "urgent", "waiting", "escalated"]
+    district_rows = _district_rows(scope, counts.by_district, columns, unknown=False)
+    median = counts.median_minutes_to_acknowledge
+    return FigureGroup(
+        key="safeguarding",
+        title=_("Child-safety concerns"),
+        headlines=[
+            Headline("raised", _("Concerns raised"), counts.raised, metric="concern", compare=True),
+            Headline("urgent", _("Urgent concerns"), counts.urgent, metric="concern"),
+            Headline(
+                "median_to_acknowledge",
+                _("Median time to acknowledge (hours)"),
+                _hours(median) if median is not None else None,
+                HOURS,
+                metric="concern-acknowledged",
+            ),
+            Headline("escalated", _("Escalated"), counts.escalated, metric="concern-escalated"),
+        ],
+        tables=[
+            Table(
+                key="concerns_by_category",
+                title=_("Concerns by category"),
+                columns=[
+                    Column("category", _("Category"), TEXT),
+                    Column("raised", _("Raised")),
+                ],
+                rows=category_rows,
+                total={"category": _("Total"), "raised": counts.raised},
+                chart=Chart("bar", "category", ("raised",)),
+            ),
+            Table(
+                key="concerns_by_district",
+                title=_("Concerns by district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("raised", _("Raised")),
+                    Column("urgent", _("Urgent")),
+                    Column("waiting", _("Not yet acknowledged")),
+                    Column("escalated", _("Escalated")),
+                ],
+                rows=district_rows,
+                total=_sum_rows(district_rows, columns, "district", _("Total")),
+            ),
+        ],
+    )
+
+
 # --- the registry -----------------------------------------------------------------
 
 _DISTRICTS = ("places.District",)
@@ -1485,6 +1548,12 @@ GROUPS: list[GroupSpec] = [
         reads=(*_CERTIFICATES, "accounts.User", *_DISTRICTS),
     ),
     GroupSpec("talent_pool", talent_pool, reads=_TRAINEES),
+    GroupSpec(
+        "safeguarding",
+        safeguarding_concerns,
+        requires=("safeguarding.Concern",),
+        reads=("safeguarding.Concern", *_DISTRICTS),
+    ),
 ]
 
 

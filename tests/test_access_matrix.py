@@ -176,6 +176,16 @@ def build_world() -> World:
     )
     _token, w.calendar_secret = create_calendar_token(actor=lecturer)
     w.monthly_report = MonthlyReport.objects.first()
+    from places.models import Venue
+    from safeguarding.services import raise_concern
+
+    w.concern = raise_concern(
+        actor=trainee,
+        category="abuse_neglect",
+        urgency="urgent",
+        what_seen="一名约10岁的女孩手臂上有淤青。",
+        venue=Venue.objects.filter(district=w.gaochang).order_by("pk").first(),
+    )
     return w
 
 
@@ -330,6 +340,10 @@ ADDRESSES = {
     "lecturer_corps:report_verify": url(
         "lecturer_corps:report_verify", pk=lambda w: w.delivery_report.pk
     ),
+    "safeguarding:detail": url("safeguarding:detail", pk=lambda w: w.concern.pk),
+    "safeguarding:acknowledge": url("safeguarding:acknowledge", pk=lambda w: w.concern.pk),
+    "safeguarding:refer": url("safeguarding:refer", pk=lambda w: w.concern.pk),
+    "safeguarding:close": url("safeguarding:close", pk=lambda w: w.concern.pk),
     "reports:export_table": url(
         "reports:export_table", group_key="talent_pool", table_key="trainees_by_district", fmt="csv"
     ),
@@ -472,6 +486,12 @@ PAGES: dict[str, str] = {
     "reports:export_table": "L   403 403 403 403 403 200 200 200",
     "reports:monthly_download": "L   403 403 403 403 403 403 403 200",
     "reports:monthly_list": "L   403 403 403 403 403 200 200 200",
+    "safeguarding:acknowledge": "L   405 405 405 405 405 405 405 405",
+    "safeguarding:close": "L   405 405 405 405 405 405 405 405",
+    "safeguarding:detail": "L   200 404 404 200 404 200 404 200",
+    "safeguarding:list": "L   200 200 200 200 200 200 200 200",
+    "safeguarding:raise": "L   200 200 200 403 403 403 403 403",
+    "safeguarding:refer": "L   405 405 405 405 405 405 405 405",
     "set_language": "R   R   R   R   R   R   R   R   R",
     "wagtail_serve": "200 200 200 200 200 200 200 200 200",
     "wagtailcore_authenticate_with_password": "404 404 404 404 404 404 404 404 404",
@@ -519,6 +539,8 @@ API: dict[str, str] = {
     "GET /practicum/entries/{entry_id}": "401 200 404 404 200 404 200 404 200",
     "GET /reports/monthly": "401 403 403 403 403 403 200 200 200",
     "GET /reports/summary": "401 403 403 403 403 403 200 200 200",
+    "GET /safeguarding/concerns": "401 200 200 200 200 200 200 200 200",
+    "GET /safeguarding/concerns/{concern_id}": "401 200 404 404 200 404 200 404 200",
     "GET /service-requests": "401 403 403 403 403 403 200 200 200",
     "GET /service-requests/{request_id}/candidates": "401 403 403 403 403 403 200 404 200",
     "GET /venues": "401 403 403 403 403 403 200 200 200",
@@ -535,6 +557,10 @@ API: dict[str, str] = {
     "POST /practicum/entries/{entry_id}/review": "401 422 422 422 422 422 422 422 422",
     "POST /practicum/entries/{entry_id}/submit": "401 200 404 404 403 404 403 404 403",
     "POST /quizzes/{quiz_id}/attempts": "401 201 201 201 403 403 403 403 403",
+    "POST /safeguarding/concerns": "401 422 422 422 422 422 422 422 422",
+    "POST /safeguarding/concerns/{concern_id}/acknowledge": "401 403 404 404 200 404 200 404 200",
+    "POST /safeguarding/concerns/{concern_id}/close": "401 422 422 422 422 422 422 422 422",
+    "POST /safeguarding/concerns/{concern_id}/refer": "401 422 422 422 422 422 422 422 422",
     "POST /service-requests": "401 422 422 422 422 422 422 422 422",
     "POST /service-requests/auto-assign": "401 422 422 422 422 422 422 422 422",
     "POST /service-requests/{request_id}/assign": "401 422 422 422 422 422 422 422 422",
@@ -593,6 +619,7 @@ POSTS: dict[str, str] = {
     "courses:cohort_create": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:report_verify": "L   403 403 403 403 403 R   404 R",
     "lecturer_corps:report_return": "L   403 403 403 403 403 400 404 400",
+    "safeguarding:acknowledge": "L   403 404 404 R   404 R   404 R",
     "lecturer_corps:request_cancel": "L   403 403 403 403 403 R   404 R",
     "practicum:entry_delete": "L   R   404 404 403 403 403 403 403",
     "practicum:entry_review": "L   403 403 403 400 404 403 403 403",
@@ -609,6 +636,7 @@ API_PARAMS = {
     "code": lambda w: w.certificate.verification_code,
     "request_id": lambda w: w.service_request.pk,
     "session_id": lambda w: w.session_proposed.pk,
+    "concern_id": lambda w: w.concern.pk,
 }
 
 
@@ -725,6 +753,7 @@ POST_KEYS = (
     "accounts:revoke_token",
     "courses:cohort_create",
     "practicum:placement_reassign",
+    "safeguarding:acknowledge",
 )
 DUMP = bool(os.environ.get("MATRIX_DUMP"))
 DUMPED: dict[str, dict[str, str]] = {}

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "practicum",
     "certification",
     "lecturer_corps",
+    "safeguarding",
     "reports",
     "privacy",
     # The children's-data guard: registers its check on every NARRATIVE text field.
