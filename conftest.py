@@ -112,6 +112,33 @@ def api_client():
     return ApiClient()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, with the migrated rows visible from every context.
+
+    Django keeps the rows saved for serialized rollback on the connection object it
+    created the test database with. A test running beside Playwright's event loop (the
+    browser tests) gets another connection object for the same database (Django's
+    connections are per context), which lacked them: such a test then started from an
+    empty database and, ending with post_migrate, left content types under new ids for
+    the next test. On the connection class, every connection object finds them.
+    """
+    from django.db import connections
+
+    saved = {
+        connection.alias: connection._test_serialized_contents
+        for connection in connections.all()
+        if getattr(connection, "_test_serialized_contents", None) is not None
+    }
+    if len(saved) > 1:
+        raise pytest.UsageError(
+            f"one database only can be serialized this way, not {sorted(saved)}"
+        )
+    for alias, contents in saved.items():
+        type(connections[alias])._test_serialized_contents = contents
+    yield
+
+
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
 
 

@@ -9,8 +9,21 @@ BEFORE = [("courses", "0003_lesson_quiz_block")]
 AFTER = [("courses", "0004_independent_review")]
 
 
+@pytest.fixture
+def latest_schema_afterwards():
+    """The database is migrated forward again after the test, even when it fails half-way.
+
+    Otherwise a failure left the schema at 0003 and every later test met missing tables.
+    """
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_migration_removes_publish_rights_and_replaces_the_plain_review_task():
+def test_migration_removes_publish_rights_and_replaces_the_plain_review_task(
+    latest_schema_afterwards,
+):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
@@ -84,7 +97,3 @@ def test_migration_removes_publish_rights_and_replaces_the_plain_review_task():
     ) == [new_task.pk]
     assert TaskState.objects.get(pk=running.pk).task_id == new_task.pk
     assert not Task.objects.get(pk=old_task.pk).active
-
-    # Back to the latest state for the rest of the suite.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
