@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import roles
-from lecturer_corps.models import DeliveryReport, SessionStatus
 from lecturer_corps.delivery import verify_delivery_report
+from lecturer_corps.models import DeliveryReport, SessionStatus
 from lecturer_corps.tests.factories import make_request, make_session
 from practicum.models import EntryState
 from practicum.services import bulk_approve
