@@ -25,7 +25,6 @@ Every function here is atomic and writes the audit log in the same transaction.
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,8 +57,6 @@ from .services import (
     coordinators_for,
     notify,
 )
-
-logger = logging.getLogger(__name__)
 
 REPORT_NOTES = TextPolicy(2000, multiline=True, required=False)
 """The lecturer's notes on how a session went (NARRATIVE: the children's-data guard runs)."""

@@ -7,6 +7,8 @@ was typed when the service refuses it.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.permissions import role_required
+from audit.services import record
 from lms import ratelimit
 from places.models import Venue
 
@@ -24,6 +27,7 @@ from . import delivery, permissions, selectors
 from .forms import DeliveryReportForm, DisputeForm, ReturnReportForm, VenueContactForm
 from .models import DeliveryReport, ReportState, Session, VenueConfirmation
 
+logger = logging.getLogger(__name__)
 coordinator_required = role_required(roles.COORDINATOR, roles.ADMINISTRATOR)
 lecturer_required = role_required(roles.LECTURER)
 
@@ -230,6 +234,12 @@ def venue_confirm(request, token):
                 return _answered(request, confirmed=False)
     except delivery.ConfirmationRefused as refused:
         ratelimit.hit(FAILURE_SCOPE, address, rate)
+        logger.warning("lecturer_corps.venue_confirmation.refused", extra={"code": refused.code})
+        if refused.code == "own":
+            # A signed-in lecturer tried to confirm their own session: worth a trace.
+            record(
+                "lecturer_corps.report.venue_confirm_refused", actor=viewer, changes={"code": "own"}
+            )
         status = 403 if refused.code == "own" else 410 if refused.code != "invalid" else 404
         return render(
             request,

@@ -183,6 +183,9 @@ def test_the_lecturer_cannot_confirm_their_own_session(
     client.force_login(ended.lecturer)
     response = client.post(_url(token), {"answer": "confirm"})
     assert response.status_code == 403 and b'data-code="own"' in response.content
+    assert AuditLog.objects.get(action="lecturer_corps.report.venue_confirm_refused").actor == (
+        ended.lecturer
+    )
     report.refresh_from_db()
     assert report.state == ReportState.FILED
     # A contact later linked to the lecturer's account cannot use the link either.
