@@ -123,7 +123,6 @@ def report_detail(request, pk, return_form=None):
             "band_labels": DeliveryReportForm().band_labels(),
             "confirmations": confirmations,
             "return_form": return_form or ReturnReportForm(),
-            "contacts_url_venue": report.session.request.venue_id,
         },
         status=400 if return_form is not None else 200,
     )
