@@ -10,8 +10,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from django.apps import apps
-
 from .gift import ParsedAnswer, ParsedQuestion
 from .models import Attempt, Question, QuestionCategory, Quiz, QuizSlot
 from .services import import_file, import_questions
@@ -250,8 +248,6 @@ def _seed_bank() -> None:
 
 def _course_pages():
     """Live programme and course pages, or empty lists when courses has none."""
-    if not apps.is_installed("courses"):
-        return [], []
     from courses.models import Course, Programme
 
     programmes = list(Programme.objects.live().order_by("path"))
