@@ -116,3 +116,10 @@ def test_the_coordinators_dashboard_shows_the_count_not_the_text(
     page = client.get("/reports/", {"period": "2026-03"}).content.decode()
     assert "Child-safety concerns" in page
     assert month_of_concerns[0].what_seen not in page
+
+
+def test_the_counts_take_two_queries_whatever_the_number_of_concerns(
+    month_of_concerns, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        concern_counts(MARCH.start_at, MARCH.end_at)
