@@ -59,6 +59,7 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "lecturer_corps.DeliveryReport": ("filed_by", "verified_by"),
     "lecturer_corps.Notification": ("user",),
     "lecturer_corps.CalendarToken": ("user",),
+    "lecturer_corps.VenueContact": ("user",),
     "safeguarding.Concern": ("reporter",),
     "safeguarding.ConcernStep": ("actor",),
     "safeguarding.ConcernAlert": ("user",),
@@ -86,6 +87,10 @@ NOT_EXPORTED: dict[tuple[str, str], str] = {
     ("accounts.User_groups", "user"): "roles: exported on the person's own row as `roles`",
     ("accounts.User_user_permissions", "user"): (
         "permissions: exported on the person's own row as `permissions`"
+    ),
+    ("privacy.FlaggedText", "reviewed_by"): (
+        "the review is in the audit log (`privacy.free_text.review`); the flag describes"
+        " someone else's stored text"
     ),
     ("safeguarding.Concern", "acknowledged_by"): (
         "what they did is their own `ConcernStep` rows; the concern's text is the reporter's"
