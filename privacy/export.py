@@ -42,6 +42,7 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "quizzes.Attempt": ("user",),
     "quizzes.AttemptSlot": ("attempt__user", "graded_by"),
     "quizzes.QuizGrade": ("user",),
+    "quizzes.MarkingAssignment": ("supervisor", "trainee", "assigned_by"),
     "practicum.Placement": ("trainee", "supervisor"),
     "practicum.PracticumEntry": ("trainee", "supervisor", "reviewed_by"),
     "practicum.EntryAttachment": ("entry__trainee",),
