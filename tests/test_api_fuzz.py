@@ -39,6 +39,7 @@ def real_path_parameters() -> dict[str, object]:
     from lecturer_corps.models import ServiceRequest, Session
     from practicum.models import PracticumEntry
     from quizzes.models import Attempt, Quiz
+    from safeguarding.models import Concern
 
     certificate = Certificate.objects.order_by("pk").first()
     return {
@@ -54,7 +55,27 @@ def real_path_parameters() -> dict[str, object]:
         "code": certificate.verification_code,
         "request_id": ServiceRequest.objects.order_by("pk").first().pk,
         "session_id": Session.objects.order_by("pk").first().pk,
+        "concern_id": _a_concern(Concern).pk,
     }
+
+
+def _a_concern(Concern):
+    """The demo raises no concern (each is about a real child): the fuzz run raises one,
+    through the service, as the demo lecturer would."""
+    concern = Concern.objects.order_by("pk").first()
+    if concern is not None:
+        return concern
+    from accounts.models import User
+    from places.models import Venue
+    from safeguarding.services import raise_concern
+
+    return raise_concern(
+        actor=User.objects.get(username="lecturer"),
+        category="health",
+        urgency="not_urgent",
+        what_seen="活动中一名10岁男孩多次说头疼，脸色苍白。",
+        venue=Venue.objects.order_by("pk").first(),
+    )
 
 
 def run_examples(strategy, headers, checks) -> int:

@@ -66,8 +66,10 @@ def test_rule_violations_are_400_with_the_message(api, trainee, placement):
     response = post(api, "/practicum/entries", body(date=future))
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "future" in response.json()["detail"]
+    # The children's-data guard answers at the boundary, naming the field (422).
     response = post(api, "/practicum/entries", body(description="学生王小明情绪低落"))
-    assert response.status_code == 400 and "description" in response.json()["errors"]
+    assert response.status_code == 422 and response.json()["detail"].startswith("description:")
+    assert response.json()["errors"][0]["type"] == "text_privacy"
     response = post(api, "/practicum/entries", body(activity_type="nonsense"))
     assert response.status_code == 400
 
