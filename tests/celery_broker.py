@@ -21,7 +21,15 @@ def celery_publishing_to(url: str):
     from lms.celery import app
     from outbox.services import publish_pause
 
-    keys = {"broker_url": url, "task_always_eager": False}
+    # The write and read URLs as well: Celery's ``broker_url`` prefers the
+    # CELERY_BROKER_URL environment variable (set in CI's PostgreSQL leg) over the
+    # configuration, so setting it alone would still publish to the shared broker.
+    keys = {
+        "broker_url": url,
+        "broker_write_url": url,
+        "broker_read_url": url,
+        "task_always_eager": False,
+    }
     saved = {key: app.conf.get(key) for key in keys}
     _reset_pools(app)
     publish_pause.clear()
