@@ -95,6 +95,10 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Step by step: on PostgreSQL, undoing it dropped the new task's table in the
+    # transaction that had just moved reviews back ("pending trigger events").
+    atomic = False
+
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("courses", "0003_lesson_quiz_block"),

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from lecturer_corps import services
 from lecturer_corps.models import Session, SessionStatus
@@ -91,7 +91,11 @@ def test_concurrent_raw_inserts_cannot_double_book(venue):
     outcomes = sorted(kind for kind, _value in results)
     assert outcomes == ["error", "ok"]
     error = next(value for kind, value in results if kind == "error")
-    assert isinstance(error, IntegrityError)
+    # The exclusion constraint refuses the second booking; when both inserts wait on each
+    # other's index entries PostgreSQL may instead end one as a deadlock (seen on a loaded
+    # machine). Either way the database refused it: one session, never two.
+    deadlock = isinstance(error, OperationalError) and "deadlock" in str(error)
+    assert isinstance(error, IntegrityError) or deadlock, error
     assert Session.objects.filter(lecturer=profile.user).count() == 1
 
 

@@ -102,6 +102,19 @@ def _axe(page, axe_source) -> list[dict]:
     )
 
 
+def _restore_migrated_rows() -> None:
+    """After a serialized transactional test the database is empty until the next such
+    test restores it (Django flushes it without post_migrate); this module seeds outside
+    a test, so it restores the migrated rows itself, as such a test would."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    if ContentType.objects.exists():
+        return
+    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture(scope="module")
 def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_source):
     """{(page, viewport, language): violations, or the exception raised while loading the page}."""
@@ -116,6 +129,7 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
         override_settings(LOCALE_PATHS=settings.PROJECT_LOCALE_PATHS, MFA_WAIVED_USERNAMES=STAFF),
     ):
         try:
+            _restore_migrated_rows()
             call_command("seed_demo", stdout=io.StringIO())
             users = {u.username: u for u in get_user_model().objects.filter(
                 username__in=["trainee", *STAFF]
@@ -146,6 +160,9 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
                         results[name, viewport, language] = exc
                 for page in contexts.values():
                     page.context.close()
+            # Each test below is transactional (it uses the live server): its set-up
+            # restores the migrated rows into an empty database, so empty it first.
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             yield results
         finally:
             # Without post_migrate: the next transactional test restores the migrated rows
