@@ -161,6 +161,13 @@ def register(door: Door) -> Door:
     register_permission_policy(door.model, DoorPermissionPolicy(door))
     for action_class in (DoorCreateAction, DoorEditAction, DoorDeleteAction):
         action_registry.register(door.model, action_class)
+    # A door registered after Wagtail's log registry first scanned its hooks (the Users
+    # door is imported with the admin's URLs, which may come after a test or a command
+    # has already logged something) labels its audit codes now.
+    from wagtail.log_actions import registry as log_registry
+
+    if log_registry.has_scanned_for_actions:
+        _label_log_actions(log_registry, door)
     return door
 
 
@@ -456,9 +463,13 @@ def bulk_actions_through_the_services(request, action_type, objects, action_clas
 def register_door_log_actions(actions):
     """Label every audit code a door's services write, so Wagtail's history can show it."""
     for door in DOORS.values():
-        for code, label in door.log_actions().items():
-            if code not in actions.formatters:
-                actions.register_action(code, label, label)
+        _label_log_actions(actions, door)
+
+
+def _label_log_actions(actions, door: Door) -> None:
+    for code, label in door.log_actions().items():
+        if code not in actions.formatters:
+            actions.register_action(code, label, label)
 
 
 def history_action(obj, action: str) -> bool:

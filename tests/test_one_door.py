@@ -1327,3 +1327,20 @@ def test_a_used_venue_cannot_be_deleted_from_the_admin(client, district_coordina
     assert response.status_code in (200, 302)
     assert type(venue).objects.filter(pk=venue.pk).exists()
     assert not AuditLog.objects.filter(action="lecturer_corps.venue.delete").exists()
+
+
+def test_a_door_registered_after_the_log_registry_scanned_still_labels_its_codes():
+    """The Users door is imported with the admin's URLs, sometimes after Wagtail's log
+    registry has scanned its hooks; its audit codes must be registered all the same."""
+    from django.contrib.auth import get_user_model
+    from wagtail.log_actions import registry as log_registry
+
+    log_registry.scan_for_actions()
+    import accounts.wagtail_users  # noqa: F401  (registers the Users door, as the admin's URLs do)
+
+    door = one_door.door_for(get_user_model())
+    codes = list(door.log_actions())
+    for code in codes:
+        log_registry.formatters.pop(code, None)
+    one_door.register(door)
+    assert all(log_registry.action_exists(code) for code in codes)
