@@ -107,6 +107,8 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "accounts.context_processors.roles_context",
             ],
+            # {% load content %}: marks content text with its own lang and dir.
+            "libraries": {"content": "lms.content_text"},
         },
     },
 ]

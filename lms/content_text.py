@@ -1,0 +1,72 @@
+"""Content is not interface: text people or data wrote keeps its own language and direction.
+
+Course titles and bodies, venue names, addresses, people's names and notes are written
+in whatever script their author used (mostly Chinese). Shown inside the Uyghur
+interface (``dir="rtl"``) such text would inherit right-to-left and reorder ("。" at
+the start of a line, "督导：陈静 · 学校" shuffled); shown in the English interface it
+would be read by a screen reader with English rules. So templates mark it:
+
+* ``{{ value|content }}`` — inline text (a name, a title in a sentence) wrapped in
+  ``<bdi lang=… dir=… data-content>`` (isolated from the surrounding direction);
+* ``<p {% content_attrs value %}>`` — the attributes alone, for a block element
+  (a paragraph of notes, a heading that is a course title).
+
+The language is read from the text's first strong letter: Han → ``zh-Hans`` (ltr),
+Arabic script → ``ug`` (rtl), Latin → ltr without a language (it may be English or
+pinyin); text with no letters gets ``dir="auto"``. ``data-content`` is what the
+interface-text test (tests/test_interface_language.py) looks for: Han characters
+outside a marked element are untranslated interface text.
+
+Load with ``{% load content %}`` (registered in ``TEMPLATES['OPTIONS']['libraries']``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def is_han(char: str) -> bool:
+    """A Chinese character (CJK unified ideographs, extensions A and B, compatibility)."""
+    return (
+        "\u3400" <= char <= "\u9fff"
+        or "\uf900" <= char <= "\ufaff"
+        or "\U00020000" <= char <= "\U0002ebef"
+    )
+
+
+def text_language(text) -> tuple[str, str]:
+    """(lang, dir) of ``text`` from its first strong letter; ("", "auto") if none."""
+    for char in str(text or ""):
+        if is_han(char):
+            return "zh-Hans", "ltr"
+        bidi = unicodedata.bidirectional(char)
+        if bidi in ("R", "AL"):
+            return "ug", "rtl"
+        if bidi == "L" and char.isalpha():
+            return "", "ltr"
+    return "", "auto"
+
+
+@register.simple_tag
+def content_attrs(value):
+    """``lang="…" dir="…" data-content`` for a block element holding ``value``."""
+    lang, direction = text_language(value)
+    if lang:
+        return format_html('lang="{}" dir="{}" data-content', lang, direction)
+    return format_html('dir="{}" data-content', direction)
+
+
+@register.filter(is_safe=True)
+def content(value):
+    """``value`` (escaped) isolated in a ``<bdi>`` with its own language and direction."""
+    if value is None or value == "":
+        return ""
+    lang, direction = text_language(value)
+    if lang:
+        return format_html('<bdi lang="{}" dir="{}" data-content>{}</bdi>', lang, direction, value)
+    return format_html('<bdi dir="{}" data-content>{}</bdi>', direction, value)
