@@ -453,6 +453,12 @@ class PracticumEntry(models.Model):
         verbose_name=_("reviewed by"),
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    # Hours credited without the trainee logging them (supervision received in a session a
+    # supervising expert recorded): the key of what they were credited from, one entry per
+    # key (``services.credit_supervision``). Empty for entries a trainee logged.
+    credit_source = models.CharField(
+        _("credited from"), max_length=80, null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -495,7 +501,12 @@ class PracticumEntry(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.state in EDITABLE_STATES
+        return self.state in EDITABLE_STATES and not self.credit_source
+
+    @property
+    def is_credit(self) -> bool:
+        """Hours credited from a supervision session, not logged by the trainee."""
+        return bool(self.credit_source)
 
     @property
     def state_badge_class(self) -> str:

@@ -90,6 +90,12 @@ def check_can_edit(user, entry: PracticumEntry) -> None:
     """The trainee may change their entry while it is a draft or returned, never after."""
     if entry.trainee_id != user.pk:
         raise PermissionDenied(_("Only the trainee who logged this entry can change it."))
+    if entry.credit_source:
+        raise PermissionDenied(
+            _(
+                "These hours were credited from a supervision session; confirm or dispute them there."
+            )
+        )
     if entry.state == EntryState.APPROVED:
         raise PermissionDenied(_("An approved entry cannot be changed."))
     if entry.state not in EDITABLE_STATES:
@@ -112,6 +118,29 @@ def check_can_review(user, entry: PracticumEntry) -> None:
 def check_can_reverse(user) -> None:
     if roles.ADMINISTRATOR not in _staff_codes(user):
         raise PermissionDenied(_("Only an administrator can reverse an approval."))
+
+
+def check_can_credit_supervision(user, placement: Placement) -> None:
+    """Supervision hours are credited by the placement's own supervising expert, while the
+    placement is current (``services.credit_supervision``)."""
+    if not is_supervisor(user) or placement.supervisor_id != user.pk:
+        raise PermissionDenied(
+            _("Only the trainee's supervising expert can credit supervision hours.")
+        )
+    if not placement.is_current:
+        raise PermissionDenied(_("This placement is closed."))
+
+
+def check_can_withdraw_credit(user, entry: PracticumEntry) -> None:
+    """Credited hours are withdrawn by the trainee (disputing them), the supervising
+    expert who credited them, or an administrator."""
+    if entry.trainee_id == user.pk or (entry.supervisor_id == user.pk and is_supervisor(user)):
+        return
+    if roles.ADMINISTRATOR in _staff_codes(user):
+        return
+    raise PermissionDenied(
+        _("Only the trainee or their supervising expert can withdraw these hours.")
+    )
 
 
 def check_can_manage_placements(user, trainee) -> None:

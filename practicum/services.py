@@ -25,6 +25,7 @@ from audit.services import record
 from lms.textinput import PERSON_NAME, REASON
 
 from . import permissions
+from .evaluation_rule import evaluation_result
 from .models import (
     COUNTED_STATES,
     PARTICIPANT_FIELDS,
@@ -466,11 +467,17 @@ def bulk_approve(*, entry_ids, reviewer) -> tuple[int, int]:
 
 @transaction.atomic
 def reverse_approval(*, entry: PracticumEntry, actor, reason: str) -> PracticumEntry:
-    """An administrator sends an approved entry back to the trainee, on the record."""
+    """An administrator sends an approved entry back to the trainee, on the record.
+    Credited supervision hours are not sent back (the trainee could then edit them):
+    they are withdrawn with ``withdraw_supervision_credit``."""
     permissions.check_can_reverse(actor)
     entry = PracticumEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.state != EntryState.APPROVED:
         raise InvalidTransition(_("Only an approved entry can be reversed."))
+    if entry.credit_source:
+        raise InvalidTransition(
+            _("These hours were credited from a supervision session; withdraw the credit instead.")
+        )
     reason = _clean_comment(reason, required=True, field="reason")
     entry.state = EntryState.RETURNED
     entry.reviewed_at = timezone.now()
@@ -490,6 +497,127 @@ def reverse_approval(*, entry: PracticumEntry, actor, reason: str) -> PracticumE
     from .tasks import notify_entry_reviewed
 
     enqueue(notify_entry_reviewed, entry.pk)
+    return entry
+
+
+# --- Credited supervision hours ------------------------------------------------------------
+
+MAX_CREDIT_SOURCE_LENGTH = 80
+
+
+def supervision_activity_type() -> ActivityType:
+    """The activity type credited supervision is recorded as: the first active type that
+    counts as supervision received (the defaults' ``supervision``)."""
+    found = (
+        ActivityType.objects.filter(is_supervision=True, is_active=True)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+    if found is None:
+        raise ValidationError(
+            _("No practicum activity type counts as supervision; an administrator must set one."),
+            code="no_supervision_type",
+        )
+    return found
+
+
+@transaction.atomic
+def credit_supervision(
+    *, actor, placement: Placement, date: datetime.date, minutes: int, source: str, description: str
+) -> tuple[PracticumEntry, bool]:
+    """Credit supervision the trainee received toward their requirement, without their
+    logging it: an approved entry of the supervision activity type in ``placement``.
+
+    Who may: the placement's own supervising expert, while it is current
+    (``permissions.check_can_credit_supervision``). ``source`` names what the hours come
+    from (``"supervision-attendance:<pk>"``); at most one entry ever exists per source,
+    so crediting is idempotent: a second call (a retry, a double click, a task run twice)
+    returns the first entry and ``False``, even when that credit was since withdrawn —
+    a withdrawn credit comes back only by a new source. The date may not be in the future
+    nor outside the placement; the trainee's back-dating window and 12-hour day do not
+    apply (the supervising expert records it, possibly late). ``description`` is narrative
+    text and passes the children's-data guard. Atomic and audited
+    (``practicum.entry.credit``); the hours count at once (``selectors.requirement_status``).
+    """
+    permissions.check_can_credit_supervision(actor, placement)
+    if not source or len(source) > MAX_CREDIT_SOURCE_LENGTH:
+        raise ValueError("credit_supervision needs a source key of at most 80 characters")
+    existing = PracticumEntry.objects.select_for_update().filter(credit_source=source).first()
+    if existing is not None:
+        return existing, False
+    errors: dict[str, list] = {}
+    if date > timezone.localdate():
+        errors.setdefault("date", []).append(_("Supervision cannot be credited for a future date."))
+    if date < placement.start_date or (placement.end_date and date > placement.end_date):
+        errors.setdefault("date", []).append(
+            _("The date is outside the trainee's placement (%(start)s – %(end)s).")
+            % {"start": placement.start_date, "end": placement.end_date or "…"}
+        )
+    if not 1 <= int(minutes) <= MAX_MINUTES_PER_DAY:
+        errors.setdefault("minutes", []).append(_("One entry cannot be longer than 12 hours."))
+    _check_privacy({"description": description}, errors)
+    if not (description or "").strip():
+        errors.setdefault("description", []).append(_("Describe what you did."))
+    if errors:
+        raise ValidationError(errors)
+    activity_type = supervision_activity_type()
+    now = timezone.now()
+    entry = PracticumEntry(
+        placement=placement,
+        trainee_id=placement.trainee_id,
+        supervisor_id=placement.supervisor_id,
+        qualification=placement.qualification,
+        date=date,
+        minutes=int(minutes),
+        activity_type=activity_type,
+        service_kind=activity_type.service_kind,
+        description=description.strip()[:4000],
+        state=EntryState.APPROVED,
+        submitted_at=now,
+        reviewed_at=now,
+        reviewed_by=actor,
+        credit_source=source,
+    )
+    entry.save()
+    record(
+        "practicum.entry.credit",
+        actor=actor,
+        obj=entry,
+        changes={"to": entry.state, "source": source, **_entry_summary(entry)},
+    )
+    return entry, True
+
+
+@transaction.atomic
+def withdraw_supervision_credit(*, actor, source: str, reason: str) -> PracticumEntry | None:
+    """Take back credited supervision hours (the trainee disputed them): the entry becomes
+    rejected, with the reason, and stops counting at once.
+
+    Who may: the trainee, the supervising expert who credited it, an administrator
+    (``permissions.check_can_withdraw_credit``). Idempotent: a credit already withdrawn is
+    returned unchanged, an unknown source gives None. The reason is narrative text (the
+    children's-data guard runs). Atomic and audited (``practicum.entry.withdraw_credit``).
+    """
+    entry = PracticumEntry.objects.select_for_update().filter(credit_source=source).first()
+    if entry is None:
+        return None
+    permissions.check_can_withdraw_credit(actor, entry)
+    if entry.state != EntryState.APPROVED:
+        return entry
+    reason = _clean_comment(reason, required=True, field="reason")
+    entry.state = EntryState.REJECTED
+    entry.reviewed_at = timezone.now()
+    entry.reviewed_by = actor
+    entry.review_comment = reason
+    entry.save(
+        update_fields=["state", "reviewed_at", "reviewed_by", "review_comment", "updated_at"]
+    )
+    record(
+        "practicum.entry.withdraw_credit",
+        actor=actor,
+        obj=entry,
+        changes={"from": EntryState.APPROVED, "to": entry.state, "source": source},
+    )
     return entry
 
 
@@ -713,17 +841,22 @@ def save_evaluation(
     return evaluation
 
 
-def evaluation_result(ratings: list[int], *, min_item: int, min_mean: Decimal):
-    """(mean, passed) under the pass rule: no item below ``min_item``, mean ≥ ``min_mean``."""
-    mean = (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return mean, min(ratings) >= min_item and mean >= min_mean
-
-
 @transaction.atomic
 def sign_evaluation(
-    *, evaluation: CompetencyEvaluation, supervisor, signed_name: str
+    *,
+    evaluation: CompetencyEvaluation,
+    supervisor,
+    signed_name: str,
+    expected_passed: bool | None = None,
 ) -> CompetencyEvaluation:
-    """Sign a complete evaluation with the supervisor's name and the time; it is then final."""
+    """Sign a complete evaluation with the supervisor's name and the time; it is then final.
+
+    ``expected_passed`` is the result the supervising expert confirmed on the page that
+    showed it (``selectors.evaluation_preview``): when the ratings or the pass rule changed
+    in between, so that signing would record another result, nothing is signed
+    (``ValidationError`` code ``result_changed``). Callers without a person confirming
+    (the demo seed, tests) may leave it out.
+    """
     evaluation = _check_open(evaluation, supervisor)
     signed_name = (signed_name or "").strip()
     if not signed_name:
@@ -735,6 +868,14 @@ def sign_evaluation(
     mean, passed = evaluation_result(
         ratings, min_item=config.evaluation_min_item_rating, min_mean=config.evaluation_min_mean
     )
+    if expected_passed is not None and expected_passed != passed:
+        raise ValidationError(
+            _(
+                "The result changed since you reviewed it (the ratings or the pass rule were "
+                "changed): check it again before signing."
+            ),
+            code="result_changed",
+        )
     evaluation.mean_rating = mean
     evaluation.passed = passed
     evaluation.rule_min_item = config.evaluation_min_item_rating
