@@ -33,6 +33,7 @@ from lms.textinput import CODE, LABEL, TextPolicy, api_text
 from . import delivery, permissions, selectors, services
 from .assignment import plan_auto_assign
 from .delivery import CHILD_CELLS, MAX_CELL
+from .forms import MATERIALS
 from .models import (
     ChildGroup,
     DeliveryReport,
@@ -56,6 +57,7 @@ ContactNameText = api_text(TextPolicy(100, purpose=LABEL))
 PhoneText = api_text(TextPolicy(30, purpose=LABEL))
 VenueNotesText = api_text(TextPolicy(2000, multiline=True, required=False))
 ReportNotesText = api_text(TextPolicy(2000, multiline=True, required=False))
+MaterialsText = api_text(MATERIALS)
 
 
 # --- schemas -------------------------------------------------------------------------
@@ -146,6 +148,7 @@ class ServiceRequestIn(Schema):
     class_hours: int = Field(2, ge=2, le=4)
     lecturers_needed: int = Field(1, ge=1, le=3)
     notes: NoteText = ""
+    materials: MaterialsText = ""
     repeat_weekly: int = Field(1, ge=1, le=12)
 
 

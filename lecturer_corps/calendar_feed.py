@@ -11,9 +11,13 @@ import datetime
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
+from . import selectors
 from .models import Session, SessionStatus
 
 HISTORY_DAYS = 90
@@ -30,21 +34,50 @@ STATUS = {
 
 def feed_sessions(user):
     since = timezone.now() - datetime.timedelta(days=HISTORY_DAYS)
-    return (
+    return selectors.with_venue_contacts(
         Session.objects.filter(lecturer=user, ends_at__gte=since, status__in=list(STATUS))
         .select_related("request", "request__venue")
         .order_by("starts_at", "pk")
     )
 
 
+def event_description(session) -> str:
+    """What the lecturer needs on the way, in the calendar's note: the audience, the
+    coordinator's notes, the materials, whom to call at the venue and the session page."""
+    request = session.request
+    lines = [
+        f"{request.get_audience_display()} · {request.expected_size} · "
+        + ngettext("%(n)d class hour", "%(n)d class hours", request.class_hours)
+        % {"n": request.class_hours}
+        + f" · {request.get_language_display()}"
+    ]
+    if request.venue.address:
+        lines.append(_("Address: %(address)s") % {"address": request.venue.address})
+    for person in selectors.contact_people(session):
+        reach = " ".join(part for part in (person.phone, person.email) if part)
+        lines.append(_("Contact: %(name)s %(reach)s") % {"name": person.name, "reach": reach})
+    if request.notes:
+        lines.append(_("Coordinator's notes: %(notes)s") % {"notes": request.notes})
+    if request.materials:
+        lines.append(_("Materials: %(materials)s") % {"materials": request.materials})
+    lines.append(settings.SITE_URL + reverse("lecturer_corps:session_detail", args=[session.pk]))
+    return "\n".join(lines)
+
+
 def build_feed(user) -> bytes:
+    """The feed in the lecturer's own language (labels only; content stays as written)."""
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        return _build_feed(user)
+
+
+def _build_feed(user) -> bytes:
     host = urlparse(settings.SITE_URL).hostname or "localhost"
     calendar = Calendar()
     calendar.add("prodid", "-//Talent Pool LMS//Lecturer corps//ZH")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{user.display_name} · 讲师团")
+    calendar.add("x-wr-calname", f"{user.display_name} · {_('Lecturer corps')}")
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     now = timezone.now()
     for session in feed_sessions(user):
@@ -60,10 +93,9 @@ def build_feed(user) -> bytes:
         if venue.latitude is not None and venue.longitude is not None:
             event.add("geo", (float(venue.latitude), float(venue.longitude)))
         event.add("status", STATUS[session.status])
+        event.add("description", event_description(session))
         event.add(
-            "description",
-            f"{request.get_audience_display()} · {request.expected_size} · "
-            f"{request.class_hours} 课时 · {request.get_language_display()}",
+            "url", settings.SITE_URL + reverse("lecturer_corps:session_detail", args=[session.pk])
         )
         event.add("sequence", 1 if session.status == SessionStatus.CANCELLED else 0)
         calendar.add_component(event)

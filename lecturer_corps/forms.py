@@ -34,6 +34,10 @@ from .models import (
 )
 from .topics import TOPICS, Audience
 
+# What the venue provides and what the lecturer brings: practical, but written freely,
+# so the children's-data guard (NARRATIVE) runs on it as on the notes.
+MATERIALS = TextPolicy(500, multiline=True, required=False)
+
 
 def topic_choices():
     return [(topic.code, f"{topic.title} — {topic.gloss}") for topic in TOPICS]
@@ -163,18 +167,20 @@ class ServiceRequestForm(forms.ModelForm):
             "class_hours",
             "lecturers_needed",
             "notes",
+            "materials",
         ]
         widgets = {"date": DateInput, "start_time": TimeInput, "end_time": TimeInput}
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
-        use_text_policies(self, {"notes": NOTE})
+        use_text_policies(self, {"notes": NOTE, "materials": MATERIALS})
         self.fields["venue"].queryset = (
             Venue.objects.active().in_scope(scope).select_related("district")
         )
         self.fields["audience"].choices = Audience.choices
         self.fields["age_band"].choices = [("", "—"), *AgeBand.choices]
         self.fields["notes"].widget.attrs["rows"] = 3
+        self.fields["materials"].widget.attrs["rows"] = 2
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -313,6 +313,12 @@ class ServiceRequest(models.Model):
         max_length=1000,
         help_text=_("Practical details only; never a child's name or identifying details."),
     )
+    materials = models.TextField(
+        _("materials"),
+        blank=True,
+        max_length=500,
+        help_text=_("What the venue provides and what the lecturer brings (e.g. coloured pens)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

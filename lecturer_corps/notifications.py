@@ -39,6 +39,7 @@ def session_params(session_or_request, **extra) -> dict:
         "start": request.start_time.strftime("%H:%M"),
         "end": request.end_time.strftime("%H:%M"),
         "request_id": request.pk,
+        "address": request.venue.address,
     }
     params.update(extra)
     return params
@@ -63,6 +64,7 @@ def render(kind: str, params: dict) -> tuple[str, str]:
         "count": params.get("count", 0),
         "new_date": params.get("new_date", ""),
         "person_times": params.get("person_times", 0),
+        "address": params.get("address", ""),
     }
     when = _("%(date)s %(start)s–%(end)s") % facts
     facts["when"] = when
@@ -73,7 +75,8 @@ def render(kind: str, params: dict) -> tuple[str, str]:
                 "You are proposed to lead “%(topic)s” at %(venue)s on %(when)s. "
                 "Please accept or decline by %(deadline)s."
             )
-            % facts,
+            % facts
+            + (" " + _("Address: %(address)s") % facts if facts["address"] else ""),
         )
     if kind == SESSION_ACCEPTED:
         return (

@@ -231,6 +231,7 @@ def seed_requests(venues: dict[str, Venue], lecturers: dict[str, User]) -> bool:
             class_hours=extra.pop("class_hours", 2),
             status=status,
             notes="【演示】" + extra.pop("notes", "请提前十分钟到场。"),
+            materials=extra.pop("materials", "场地提供投影仪和白板；需自带彩笔和活动卡片。"),
             created_by=coordinator,
             **extra,
         )

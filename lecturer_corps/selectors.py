@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, FloatField, Q, Sum
+from django.db.models import Count, FloatField, Prefetch, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ from .models import (
     Session,
     SessionStatus,
     UnavailablePeriod,
+    VenueContact,
     availability_needed,
 )
 from .topics import QUALIFICATION_LABELS, TOPICS_BY_CODE, topic_mask
@@ -888,12 +889,89 @@ def requests_for_coordinator(district, *, status=None, month: datetime.date | No
     return rows
 
 
+def with_venue_contacts(sessions):
+    """The venue's active contact people on ``venue.active_contacts`` (one query)."""
+    return sessions.prefetch_related(
+        Prefetch(
+            "request__venue__contacts",
+            queryset=VenueContact.objects.filter(is_active=True).order_by("name", "pk"),
+            to_attr="active_contacts",
+        )
+    )
+
+
 def sessions_for_lecturer(user):
-    return (
+    return with_venue_contacts(
         Session.objects.filter(lecturer=user)
-        .select_related("request", "request__venue", "request__venue__district", "delivery_report")
+        .select_related(
+            "request",
+            "request__venue",
+            "request__venue__district",
+            "request__venue__township",
+            "delivery_report",
+        )
         .order_by("starts_at", "pk")
     )
+
+
+def lecturer_session(user, pk) -> Session | None:
+    """One of ``user``'s own sessions with what a lecturer needs to get there and run it:
+    the venue (address, township), its contact people, the request's notes and materials.
+    None when the session is not theirs (the page answers 404, never someone else's)."""
+    return (
+        with_venue_contacts(
+            Session.objects.filter(lecturer=user, pk=pk).select_related(
+                "request",
+                "request__venue",
+                "request__venue__district",
+                "request__venue__township",
+                "delivery_report",
+            )
+        )
+        .order_by()
+        .first()
+    )
+
+
+# Contact people are shown to a lecturer while the session is theirs to run or report on;
+# a declined, expired or cancelled session no longer gives access to the venue's phones.
+CONTACT_VISIBLE_STATUSES = (
+    SessionStatus.PROPOSED,
+    SessionStatus.ACCEPTED,
+    SessionStatus.CONFIRMED,
+    SessionStatus.DELIVERED,
+)
+
+
+@dataclass(frozen=True)
+class ContactPerson:
+    name: str
+    phone: str
+    email: str
+
+
+def contact_people(session: Session) -> list[ContactPerson]:
+    """Whom the lecturer calls at the venue: its active contacts (``VenueContact``), then
+    the venue's own contact fields when they name someone else. Empty for a session the
+    lecturer no longer runs. Uses ``venue.active_contacts`` when prefetched."""
+    if session.status not in CONTACT_VISIBLE_STATUSES:
+        return []
+    venue = session.request.venue
+    contacts = getattr(venue, "active_contacts", None)
+    if contacts is None:
+        contacts = venue.contacts.filter(is_active=True).order_by("name", "pk")
+    people = [ContactPerson(c.name, c.phone, c.email) for c in contacts]
+    known = {person.name for person in people}
+    if (venue.contact_name or venue.contact_phone) and venue.contact_name not in known:
+        people.append(ContactPerson(venue.contact_name, venue.contact_phone, ""))
+    return people
+
+
+def teaching_course(topic_title: str):
+    """The published course of a session's topic (its teaching material), or None."""
+    from courses.models import Course
+
+    return Course.objects.live().filter(title=topic_title).order_by("pk").first()
 
 
 def reports_waiting_for_verification(district):

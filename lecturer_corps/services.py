@@ -271,6 +271,7 @@ def create_service_request(
     lecturers_needed: int = 1,
     age_band: str = "",
     notes: str = "",
+    materials: str = "",
     repeat_weekly: int = 1,
 ) -> list[ServiceRequest]:
     """Create a request, or a weekly series of ``repeat_weekly`` requests sharing a series
@@ -302,6 +303,7 @@ def create_service_request(
             series=series,
             series_index=index + 1,
             notes=notes,
+            materials=materials,
             created_by=actor,
         )
         service_request.compute_times()
@@ -456,7 +458,8 @@ def _propose(*, service_request, lecturer, actor, reasons=None, cost=None) -> Se
         kinds.session_params(
             service_request, deadline=timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
         ),
-        url=_my_sessions_url(),
+        # The offer opens on the session page: address, contact, notes and materials.
+        url=reverse("lecturer_corps:session_detail", args=[session.pk]),
     )
     _refresh_request_status(service_request, actor=actor)
     return session
@@ -678,6 +681,7 @@ def reschedule_request(
         series=old.series,
         series_index=old.series_index,
         notes=old.notes,
+        materials=old.materials,
         created_by=old.created_by or actor,
     )
     new.compute_times()

@@ -7,6 +7,7 @@ app_name = "lecturer_corps"
 urlpatterns = [
     # Lecturers
     path("my-sessions/", views.my_sessions, name="my_sessions"),
+    path("my-sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("my-sessions/<int:pk>/answer/", views.session_respond, name="session_respond"),
     path("my-sessions/<int:pk>/report/", delivery_views.report_create, name="report_create"),
     path("profile/", views.profile_edit, name="profile"),

@@ -100,6 +100,8 @@ def my_sessions(request):
     done = [s for s in sessions if s.status in (SessionStatus.DELIVERED, SessionStatus.VERIFIED)][
         ::-1
     ][:20]
+    for session in proposals + upcoming:
+        session.contacts = selectors.contact_people(session)
     profile = services.get_or_build_profile(request.user)
     has_calendar = CalendarToken.objects.filter(user=request.user, revoked_at__isnull=True).exists()
     return render(
@@ -115,6 +117,31 @@ def my_sessions(request):
             "has_calendar": has_calendar,
             "unread": selectors.unread_notification_count(request.user),
             "verified_count": sum(1 for s in sessions if s.status == SessionStatus.VERIFIED),
+        },
+    )
+
+
+@lecturer_required
+def session_detail(request, pk):
+    """One of the lecturer's sessions: when, where (address), whom to call at the venue,
+    the coordinator's notes, the materials, the course to prepare from, and the answer
+    or report still due. Another lecturer's session is a 404."""
+    session = selectors.lecturer_session(request.user, pk)
+    if session is None:
+        raise Http404
+    course = selectors.teaching_course(session.request.topic_title)
+    return render(
+        request,
+        "lecturer_corps/session_detail.html",
+        {
+            "s": session,
+            "req": session.request,
+            "venue": session.request.venue,
+            "contacts": selectors.contact_people(session),
+            "course_url": course.get_url(request) if course else "",
+            "decline_form": DeclineForm(),
+            "report_due": session.has_ended
+            and session.status in (SessionStatus.ACCEPTED, SessionStatus.CONFIRMED),
         },
     )
 
@@ -220,7 +247,7 @@ def unavailable_remove(request, pk):
 def calendar_link(request):
     """Create (POST action=create) or revoke (action=revoke) the calendar link. The link
     is shown once, right after it is made."""
-    link = None
+    link = webcal = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.revoke_calendar_tokens(actor=request.user)
@@ -228,9 +255,14 @@ def calendar_link(request):
             return redirect("lecturer_corps:calendar_link")
         _token, secret = services.create_calendar_token(actor=request.user)
         link = request.build_absolute_uri(reverse("lecturer_corps:calendar_feed", args=[secret]))
+        # webcal:// makes a phone offer "subscribe" (the feed then updates itself);
+        # the https:// form is for calendars that take a plain address.
+        webcal = "webcal://" + link.split("://", 1)[1]
     active = CalendarToken.objects.filter(user=request.user, revoked_at__isnull=True).first()
     response = render(
-        request, "lecturer_corps/calendar_link.html", {"link": link, "active": active}
+        request,
+        "lecturer_corps/calendar_link.html",
+        {"link": link, "webcal": webcal, "active": active},
     )
     response["Cache-Control"] = "no-store"
     return response
