@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -11,8 +13,20 @@ from home.views import admin_login_redirect, healthz
 from .api import api
 from .optional import app_module
 
+
+class FaviconRedirect(RedirectView):
+    """/favicon.ico → the static icon, resolved per request (the manifest names it)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static_url("favicon.ico")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Pages name their icon with <link rel="icon">; this answers clients that ask the root.
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("django-admin/login/", admin_login_redirect),
     path("cms/login/", admin_login_redirect),
     path("django-admin/", admin.site.urls),
