@@ -7,11 +7,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup system-packages messages messages-update lint serve worker beat clean
 
+# The address written into QR codes, verification links, credential ids and e-mails follows
+# PORT unless SITE_URL is given (e.g. SITE_URL=https://lms.example.gov.cn behind a proxy).
+RUN_SITE_URL = $(or $(SITE_URL),http://127.0.0.1:$(PORT))
+
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py migrate --noinput
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (links and QR codes use $(RUN_SITE_URL); Ctrl+C to stop)"
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # PYTEST_ARGS narrows or orders the pytest run; tests run in a random order (seed in the
 # header), e.g. make test PYTEST_ARGS="-m 'not browser' --randomly-seed=42" (.ci/run does).

@@ -36,3 +36,14 @@ class CohortIssueForm(forms.Form):
     def __init__(self, *args, cohorts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].choices = [(str(c.pk), str(c)) for c in cohorts]
+
+
+class VerifyLookupForm(forms.Form):
+    """The public look-up: a serial number as printed (PC-2027-000123, -v2 for a reissue)
+    or the verification code under the QR code."""
+
+    q = TextField(
+        TextPolicy(60, purpose=LABEL),
+        label=_("Serial number or verification code"),
+        help_text=_("As printed on the certificate, e.g. PC-2027-000123."),
+    )

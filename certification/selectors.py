@@ -8,6 +8,8 @@ the same, fixed number of queries: one per requirement kind's source, plus a few
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -303,6 +305,34 @@ def search_certificates(district, query: str):
             | Q(holder__username__iexact=query)
         )
     return queryset.order_by("-issued_at", "-pk")
+
+
+def verification_code_for(text: str) -> str | None:
+    """The verification code a person typed, or the one of the serial they typed.
+
+    Accepts the code itself, or a serial as printed (any case, full-width characters,
+    spaces around it); ``PC-2027-000123-v2`` names version 2, a bare serial its newest
+    version (whose page says whether it is valid, revoked or replaced). One query (two
+    when the text is not a code). None when nothing matches.
+    """
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    code = (
+        Certificate.objects.filter(verification_code=text)
+        .values_list("verification_code", flat=True)
+        .first()
+    )
+    if code:
+        return code
+    serial, version = text.upper().replace(" ", ""), None
+    match = re.fullmatch(r"(.+)-V(\d{1,3})", serial)
+    if match:
+        serial, version = match.group(1), int(match.group(2))
+    rows = Certificate.objects.filter(serial=serial)
+    if version is not None:
+        rows = rows.filter(version=version)
+    return rows.order_by("-version").values_list("verification_code", flat=True).first()
 
 
 def verification_result(code: str) -> dict:

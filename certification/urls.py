@@ -17,6 +17,7 @@ urlpatterns = [
         name="credential",
     ),
     # Public
+    path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<str:code>/", views.verify, name="verify"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),
     path("certification/issuer/", views.issuer_profile, name="issuer_profile"),

@@ -17,7 +17,7 @@ from accounts.permissions import role_required
 from lms.uploads import PDF, private_file_response
 
 from . import credentials, integrations, permissions, selectors, services
-from .forms import CohortIssueForm, ReasonForm, ReissueForm, RejectForm
+from .forms import CohortIssueForm, ReasonForm, ReissueForm, RejectForm, VerifyLookupForm
 from .models import BulkIssueJob, CertificationType, IssueRequest, StatusList
 from .ratelimit import verification_allowed
 
@@ -122,6 +122,32 @@ def certificate_credential(request, serial):
 
 
 # --- public -------------------------------------------------------------------------
+
+
+@never_cache
+def verify_lookup(request):
+    """Public: type a serial number or verification code; a match opens its verification
+    page. Every look-up counts against the same per-address window as the verification
+    page and API (so serials cannot be tried faster than codes); a typed look-up that
+    matches therefore costs two (the look-up and the page)."""
+    form = VerifyLookupForm(request.GET if "q" in request.GET else None)
+    status = 200
+    if form.is_bound:
+        if not verification_allowed(request):
+            return render(request, "certification/verify_limited.html", status=429)
+        if form.is_valid():
+            code = selectors.verification_code_for(form.cleaned_data["q"])
+            if code:
+                return redirect("certification:verify", code=code)
+            form.add_error(
+                "q",
+                _(
+                    "No certificate has this serial number or verification code. "
+                    "Check what you typed against the certificate."
+                ),
+            )
+        status = 404 if form.errors and "q" in form.data and form.data["q"].strip() else 400
+    return render(request, "certification/verify_lookup.html", {"form": form}, status=status)
 
 
 @never_cache
