@@ -148,6 +148,7 @@ class RequirementKind(models.TextChoices):
     FINAL_EVALUATION = "final_evaluation", _("Final competency evaluation passed")
     CONTINUING_EDUCATION = "continuing_education", _("Continuing-education hours")
     SESSIONS_DELIVERED = "sessions_delivered", _("Sessions delivered as a lecturer")
+    CLASS_HOURS = "class_hours", _("Face-to-face class hours attended")
 
 
 class Requirement(models.Model):

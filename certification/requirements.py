@@ -443,3 +443,58 @@ class SessionsDelivered(_HoursInWindow):
         from .selectors import verified_sessions_delivered
 
         return verified_sessions_delivered(users, context.windows)
+
+
+@register
+class ClassHoursAttended(Evaluator):
+    """Hours of face-to-face classes attended (check-in or the trainer's marking).
+
+    A class counts when it is linked to this requirement, or to one of the target
+    courses (``targets``; empty = every live course whose target qualifications include
+    this certification's code). ``minimum`` is the hours needed; empty = the class hours
+    of those courses added up. For renewal, only classes inside the holder's window count.
+    """
+
+    kind = RequirementKind.CLASS_HOURS
+
+    def evaluate(self, requirement, users, context):
+        user_ids = context.user_ids
+        label = self.label(requirement)
+        courses = context.sources.required_courses(context.certification, requirement.targets)
+        courses = courses or []
+        counts = context.sources.class_hours(
+            users,
+            requirement_id=requirement.pk,
+            course_ids=[course.id for course in courses],
+            windows=context.windows or None,
+        )
+        if counts is None:
+            return self.unavailable(
+                requirement, user_ids, _("Face-to-face class records are not available.")
+            )
+        if requirement.minimum is not None:
+            needed = Decimal(str(requirement.minimum))
+        else:
+            needed = sum((Decimal(str(c.class_hours or 0)) for c in courses), Decimal(0))
+        if not needed:
+            return self.unavailable(
+                requirement,
+                user_ids,
+                _("No face-to-face class hours are set for this requirement."),
+            )
+        template = _("%(done)s of %(needed)s face-to-face class hours")
+        results = {}
+        for user_id in user_ids:
+            done = Decimal(str(counts.get(user_id, 0)))
+            met = done >= needed
+            results[user_id] = self.result(
+                requirement,
+                label,
+                met=met,
+                state=MET if met else MISSING,
+                message=template % {"done": number(done), "needed": number(needed)},
+                done=done,
+                needed=needed,
+                facts={self.kind: float(done)},
+            )
+        return results

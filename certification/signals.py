@@ -15,6 +15,11 @@ Certification sits below the lecturer corps and above learning (the import layer
 Extension point (``delivered_sessions``): renewal counts the sessions a holder
 delivered as a lecturer, which the lecturer corps knows; it provides the counter with
 ``provide_delivered_sessions`` when its app is ready.
+
+Extension point (``attended_class_hours``): the "face-to-face class hours" requirement
+counts the hours of classes a person attended, which the classes app knows; it provides
+the counter with ``provide_class_hours`` when its app is ready. Without it the
+requirement shows as "not available".
 """
 
 from django.dispatch import Signal
@@ -35,6 +40,27 @@ def delivered_sessions(users, windows) -> dict[int, int]:
     if _delivered_sessions_counter is None:
         return {}
     return _delivered_sessions_counter(users, windows)
+
+
+_class_hours_counter = None
+
+
+def provide_class_hours(counter) -> None:
+    """Set the counter ``counter(users, *, requirement_id, course_ids, windows) ->
+    {user_id: Decimal}`` of the class hours each user attended in face-to-face classes
+    linked to the requirement ``requirement_id`` or to one of ``course_ids``, within
+    ``windows[user_id] = (first_day, last_day)`` when windows are given."""
+    global _class_hours_counter
+    _class_hours_counter = counter
+
+
+def attended_class_hours(users, *, requirement_id, course_ids, windows):
+    """``{user_id: hours}``, or None when no app provides the counter."""
+    if _class_hours_counter is None:
+        return None
+    return _class_hours_counter(
+        users, requirement_id=requirement_id, course_ids=course_ids, windows=windows
+    )
 
 
 def _on_course_completed(sender, enrolment, **kwargs) -> None:

@@ -75,6 +75,17 @@ class AppSources:
 
         return integrations.quiz_grades(users, quiz_ids)
 
+    # --- face-to-face classes -------------------------------------------------
+
+    def class_hours(self, users, *, requirement_id, course_ids, windows):
+        """Hours attended per user in classes linked to the requirement or the courses
+        (the classes app's counter), or None when it is not installed."""
+        from .signals import attended_class_hours
+
+        return attended_class_hours(
+            users, requirement_id=requirement_id, course_ids=course_ids, windows=windows
+        )
+
     # --- practicum ------------------------------------------------------------
 
     def practicum_lines(self, users, qualification) -> dict[int, list[PracticumLine]] | None:

@@ -46,6 +46,7 @@ for app_label, prefix in [
     ("practicum", "practicum/"),
     ("certification", ""),
     ("lecturer_corps", "corps/"),
+    ("classes", "classes/"),
     ("safeguarding", "concerns/"),
     ("reports", "reports/"),
 ]:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "practicum",
     "certification",
     "lecturer_corps",
+    "classes",
     "safeguarding",
     "reports",
     "privacy",
