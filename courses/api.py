@@ -19,6 +19,7 @@ from ninja import Router, Schema
 from accounts.permissions import coordinator_scope
 from lms.api import ApiError
 from lms.api_types import CodeText, Id, UsernameText
+from offline.idempotency import idempotent
 
 from . import permissions, selectors, services
 from .models import Course, Enrolment
@@ -320,8 +321,10 @@ def my_enrolments(request):
 
 
 @router.post("/lessons/{lesson_id}/complete", response=CompletionOut, summary="Mark a lesson done")
+@idempotent("courses.lesson.complete")
 def complete_lesson(request, lesson_id: Id):
-    """Mark a lesson done. Completing it again changes nothing.
+    """Mark a lesson done. Completing it again changes nothing; with an ``Idempotency-Key``
+    a repeated request gets the first answer (a phone sending a completion made offline).
 
     Refused with ``not_enrolled``, ``lesson_locked`` or ``quiz_required`` (403).
     """

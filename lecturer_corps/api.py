@@ -29,6 +29,7 @@ from lms.api_types import (
     TitleText,
 )
 from lms.textinput import CODE, LABEL, TextPolicy, api_text
+from offline.idempotency import idempotent
 
 from . import delivery, permissions, selectors, services
 from .assignment import plan_auto_assign
@@ -542,10 +543,12 @@ def decline(request, session_id: Id, payload: DeclineIn):
 
 
 @router.post("/sessions/{session_id}/delivery-report", response={201: DeliveryReportOut})
+@idempotent("lecturer_corps.report.file")
 def delivery_report(request, session_id: Id, payload: DeliveryReportIn):
     """File the delivery report: children by group and age band, adults, minutes, notes.
     No photo: attendance is counted, never named. The venue's contacts are asked to
-    confirm it by e-mail."""
+    confirm it by e-mail. With an ``Idempotency-Key`` (a report drafted offline), sending
+    the same report again returns the first answer."""
     session = _own_session(request, session_id)
     cells = {}
     for item in payload.children:

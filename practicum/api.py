@@ -30,6 +30,7 @@ from lms.api_types import (
     OptionalLongText,
     resolve_annotations,
 )
+from offline.idempotency import idempotent
 from places.models import Venue
 
 from . import permissions, selectors, services
@@ -244,8 +245,13 @@ def list_entries(
 
 
 @router.post("/practicum/entries", response={201: EntryOut}, openapi_extra=error_responses(409))
+@idempotent("practicum.entry.create")
 def create_entry(request, payload: EntryIn):
-    """Log a draft entry (trainees, in a current placement)."""
+    """Log a draft entry (trainees, in a current placement).
+
+    With an ``Idempotency-Key`` (a draft written offline, sent when the phone is online
+    again), sending the same entry again returns the first answer and logs nothing more.
+    """
     user = request.auth
     data = payload.dict()
     placement_id = data.pop("placement_id")
@@ -276,6 +282,7 @@ def update_entry(request, entry_id: Id, payload: EntryPatch):
 
 
 @router.post("/practicum/entries/{entry_id}/attachments", response={201: AttachmentOut})
+@idempotent("practicum.entry.attachment")
 def add_attachment(request, entry_id: Id, file: File[UploadedFile]):
     """Attach a photo (JPEG/PNG/WebP, metadata removed) or a PDF to an editable entry."""
     entry = _entry(request.auth, entry_id)
@@ -297,6 +304,7 @@ def add_attachment(request, entry_id: Id, file: File[UploadedFile]):
     response=EntryOut,
     openapi_extra=error_responses(409),
 )
+@idempotent("practicum.entry.submit")
 def submit_entry(request, entry_id: Id):
     entry = _entry(request.auth, entry_id)
     try:

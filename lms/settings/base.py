@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "places",
     "audit",
     "outbox",
+    # The installable, offline-capable site: manifest, service worker, Idempotency-Key.
+    "offline",
     "home",
     "courses",
     "quizzes",
