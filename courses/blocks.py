@@ -257,6 +257,9 @@ class QuizBlock(blocks.StructBlock):
         return context
 
 
+# The name of the quiz block: a lesson holding one is completed by passing the quiz.
+QUIZ_BLOCK = "quiz"
+
 LESSON_BLOCKS = [
     ("rich_text", RichTextContentBlock()),
     ("image", ImageBlock()),
@@ -266,5 +269,5 @@ LESSON_BLOCKS = [
     ("activity_plan", ActivityPlanBlock()),
     ("case_study", CaseStudyBlock()),
     ("reflection_prompt", ReflectionPromptBlock()),
-    ("quiz", QuizBlock()),
+    (QUIZ_BLOCK, QuizBlock()),
 ]

@@ -26,7 +26,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from .blocks import LESSON_BLOCKS
+from .blocks import LESSON_BLOCKS, QUIZ_BLOCK
 
 
 class Qualification(models.TextChoices):
@@ -320,7 +320,10 @@ class Lesson(Page):
     requires_quiz_pass = models.BooleanField(
         _("completed by passing its quiz"),
         default=False,
-        help_text=_("When on, trainees cannot mark the lesson done themselves."),
+        help_text=_(
+            "When on, trainees cannot mark the lesson done themselves. Always on for a "
+            "lesson with a quiz in its content."
+        ),
     )
     is_optional = models.BooleanField(
         _("optional"),
@@ -350,6 +353,23 @@ class Lesson(Page):
 
     def search_text(self) -> str:
         return spaced_for_search(f"{self.title} {plain_text(self.body)}")
+
+    @property
+    def holds_quiz(self) -> bool:
+        """Whether the content places a quiz (the quiz block, anywhere at the top level)."""
+        return any(child.block_type == QUIZ_BLOCK for child in self.body or [])
+
+    @property
+    def completed_by_quiz(self) -> bool:
+        """Only passing the quiz completes this lesson: no "mark as done" (issue 17)."""
+        return self.requires_quiz_pass or self.holds_quiz
+
+    def clean(self):
+        super().clean()
+        # A lesson with a quiz is done when the quiz is passed, never by a button: a
+        # course whose required lesson holds a quiz completes only once it is passed.
+        if self.holds_quiz:
+            self.requires_quiz_pass = True
 
     @property
     def course_path(self) -> str:

@@ -286,7 +286,7 @@ def seed_learners(courses: dict[str, Course]) -> None:
                 continue
             lessons = list(Lesson.objects.live().descendant_of(course).order_by("path"))
             for lesson in lessons[:lesson_count] if lesson_count is not None else lessons:
-                if lesson.requires_quiz_pass:
+                if lesson.completed_by_quiz:
                     # Completed only by passing its quiz; the demo never fakes an attempt.
                     break
                 services.complete_lesson(user=user, lesson=lesson)

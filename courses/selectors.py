@@ -266,6 +266,13 @@ def active_enrolment(user, course) -> Enrolment | None:
     return Enrolment.objects.active().filter(user=user, course=course).first()
 
 
+def withdrawn_enrolment(user, course) -> Enrolment | None:
+    """The person's enrolment in ``course`` if they withdrew from it (they may rejoin)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Enrolment.objects.filter(user=user, course=course, withdrawn_at__isnull=False).first()
+
+
 def missing_prerequisites(user, course) -> list[Course]:
     """Live prerequisite courses the person has not completed yet (two queries)."""
     prerequisites = list(Course.objects.live().filter(required_for=course).order_by("path"))
@@ -285,15 +292,26 @@ def missing_prerequisites(user, course) -> list[Course]:
 
 
 def course_page_context(user, course) -> dict:
-    """What the course page shows: the summary to everyone; the outline to learners."""
-    enrolment = active_enrolment(user, course)
+    """What the course page shows: the summary to everyone; the outline to learners.
+
+    A person who withdrew sees their kept progress and a way back in (never blocked by
+    prerequisites: ``services.rejoin``)."""
+    enrolment = None
+    withdrawn = None
+    if getattr(user, "is_authenticated", False):
+        found = Enrolment.objects.filter(user=user, course=course).first()
+        if found is not None and found.withdrawn_at is None:
+            enrolment = found
+        elif found is not None and course.live:
+            withdrawn = found
     outline = course_outline(course)
     context = {
         "enrolment": enrolment,
+        "withdrawn_enrolment": withdrawn,
         "outline": outline,
         "lesson_count": len(outline["lessons"]),
         "module_count": len(outline["modules"]),
-        "missing_prerequisites": missing_prerequisites(user, course),
+        "missing_prerequisites": [] if withdrawn else missing_prerequisites(user, course),
         "can_see_lessons": enrolment is not None or can_see_all_lessons(user),
         "progress": None,
         "next_lesson": None,

@@ -70,6 +70,11 @@ def enrol(
     if deadline is not None:
         check_within_horizon(deadline, field="deadline")
     if actor.pk == user.pk and source in (None, EnrolmentSource.SELF):
+        withdrawn = Enrolment.objects.filter(
+            user=user, course=course, withdrawn_at__isnull=False
+        ).first()
+        if withdrawn is not None and course.live:
+            return rejoin(enrolment=withdrawn, actor=user), True
         permissions.check_can_self_enrol(user, course)
         source, waive_prerequisites = EnrolmentSource.SELF, False
     else:
@@ -142,6 +147,39 @@ def record_enrolment(
     except IntegrityError:
         return Enrolment.objects.get(user=user, course=course), False
     return enrolment, True
+
+
+def rejoin(*, enrolment: Enrolment, actor) -> Enrolment:
+    """Come back to a course one withdrew from: the same enrolment, active again.
+
+    The person may always come back to their own course while it is published: neither
+    a prerequisite nor "coordinator enrolment only" stands in the way (they were
+    admitted once, and the withdrawal page promised that progress is kept). Who enrolled
+    them, the cohort and the deadline are kept; progress is recounted against the
+    course as it is now. Idempotent: an active enrolment is returned unchanged.
+    """
+    permissions.check_can_withdraw(actor, enrolment)  # the person, or a coordinator in scope
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.withdrawn_at is None:
+            return enrolment
+        if not enrolment.course.live:
+            raise permissions.LearningDenied(_("This course is not published."), code="not_found")
+        withdrawn_at = enrolment.withdrawn_at
+        enrolment.withdrawn_at = None
+        enrolment.save(update_fields=["withdrawn_at"])
+        _refresh_enrolment(enrolment, enrolment.course)
+        record(
+            "courses.rejoin",
+            actor=actor,
+            obj=enrolment,
+            changes={
+                "course": enrolment.course_id,
+                "withdrawn_at": withdrawn_at.isoformat(),
+                "by_self": actor.pk == enrolment.user_id,
+            },
+        )
+    return enrolment
 
 
 def withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
@@ -227,7 +265,7 @@ def complete_lesson(*, user, lesson, via: str = CompletionSource.MANUAL):
         raise permissions.LearningDenied(
             _("This lesson is locked."), code="lesson_locked", link_url=state.unlocked_by["url"]
         )
-    if via == CompletionSource.MANUAL and lesson.requires_quiz_pass:
+    if via == CompletionSource.MANUAL and lesson.completed_by_quiz:
         raise permissions.LearningDenied(
             _("This lesson is completed by passing its quiz; it cannot be marked done by hand."),
             code="quiz_required",

@@ -25,7 +25,7 @@ from lms.textinput import LABEL, TextPolicy
 
 from . import permissions, selectors, services
 from .forms import BulkEnrolForm, CohortForm, ReflectionForm
-from .models import Cohort, Course, Lesson, LessonStatus, ReflectionAnswer
+from .models import Cohort, Course, EnrolmentSource, Lesson, LessonStatus, ReflectionAnswer
 
 SEARCH_QUERY = TextPolicy(200, purpose=LABEL, required=False)
 
@@ -130,26 +130,47 @@ def _course_or_404(course_id: int) -> Course:
 @login_required
 @require_POST
 def enrol(request, course_id: int):
+    """Enrol, or come back to a course one withdrew from (``services.enrol`` rejoins)."""
     course = _course_or_404(course_id)
+    rejoining = selectors.withdrawn_enrolment(request.user, course) is not None
     try:
         _enrolment, created = services.enrol(user=request.user, course=course)
     except permissions.LearningDenied as denial:
         return denied(request, denial)
-    if created:
+    if created and rejoining:
+        messages.success(request, _("Welcome back. You continue where you left off."))
+    elif created:
         messages.success(request, _("You are enrolled. Start with the first lesson."))
     return redirect(course.get_url(request))
 
 
 @login_required
-@require_POST
 def withdraw(request, course_id: int):
+    """Withdraw from a course, after a page that says what happens (works without
+    JavaScript: the course page links here, the button on this page posts)."""
     course = _course_or_404(course_id)
     enrolment = selectors.active_enrolment(request.user, course)
     if enrolment is None:
         raise Http404
-    services.withdraw(enrolment=enrolment, actor=request.user)
-    messages.success(request, _("You have withdrawn. Your progress is kept if you come back."))
-    return redirect(course.get_url(request))
+    if request.method == "POST":
+        services.withdraw(enrolment=enrolment, actor=request.user)
+        messages.success(
+            request,
+            _("You have withdrawn. Your progress is kept: rejoin from this page at any time."),
+        )
+        return redirect(course.get_url(request))
+    outline = selectors.course_outline(course)
+    return render(
+        request,
+        "courses/withdraw_confirm.html",
+        {
+            "course": course,
+            "course_url": outline.get("course_url") or course.get_url(request),
+            "enrolment": enrolment,
+            "required_count": outline["required_count"],
+            "assigned": enrolment.source != EnrolmentSource.SELF,
+        },
+    )
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +152,14 @@ _DESTINATIONS = [
 
 def role_destinations(user) -> list[tuple[str, list[Destination]]]:
     """For each role the user holds, the pages that role works in (label, destinations)."""
+    grouped = destinations_by_role(user)
+    return [
+        (str(roles.ROLE_LABELS[role]), grouped[role]) for role in roles.ALL_ROLES if role in grouped
+    ]
+
+
+def destinations_by_role(user) -> dict[str, list[Destination]]:
+    """role code → the pages of that role the user may go to (roles the user holds only)."""
     codes = roles.role_codes(user)
     grouped: dict[str, list[Destination]] = {}
     for role, url_name, title, description in _DESTINATIONS:
@@ -162,6 +170,37 @@ def role_destinations(user) -> list[tuple[str, list[Destination]]]:
         except NoReverseMatch:
             continue
         grouped.setdefault(role, []).append(Destination(str(title), str(description), url))
-    return [
-        (str(roles.ROLE_LABELS[role]), grouped[role]) for role in roles.ALL_ROLES if role in grouped
+    return grouped
+
+
+@dataclass
+class DashboardSection:
+    """One role's part of the dashboard: what to do next (panels), then its pages."""
+
+    role: str
+    label: str
+    panels: list = field(default_factory=list)
+    destinations: list[Destination] = field(default_factory=list)
+
+
+def dashboard_sections(user) -> tuple[list, list[DashboardSection]]:
+    """(panels above the sections, one section per role the user holds, in role order).
+
+    The panels are those the apps registered with ``lms.dashboard.register_panel``.
+    """
+    from lms.dashboard import panels_for
+
+    codes = roles.role_codes(user)
+    shown = panels_for(user, codes)
+    pages = destinations_by_role(user)
+    sections = [
+        DashboardSection(
+            role=role,
+            label=str(roles.ROLE_LABELS[role]),
+            panels=shown.get(role, []),
+            destinations=pages.get(role, []),
+        )
+        for role in roles.ALL_ROLES
+        if role in codes and (shown.get(role) or pages.get(role))
     ]
+    return shown.get(None, []), sections

@@ -7,28 +7,28 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from accounts import roles
 from lms import __version__
 
-from .selectors import role_destinations
+from .selectors import dashboard_sections
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
 def dashboard(request):
-    """The signed-in landing page: each of the user's roles and where it works; for
-    trainees and lecturers a one-tap "raise a concern"; for the people concerns go to,
-    how many wait for an acknowledgement."""
-    from safeguarding import permissions as safeguarding_permissions
-    from safeguarding import selectors as safeguarding_selectors
-
+    """The signed-in landing page: for each of the user's roles what to do next (the
+    panels the apps register in ``lms.dashboard``), then that role's pages. Panels for
+    everyone (safeguarding's "raise a concern", concerns waiting) stand above the roles."""
+    general, sections = dashboard_sections(request.user)
     return render(
         request,
         "home/dashboard.html",
         {
-            "destinations": role_destinations(request.user),
-            "can_raise_concern": safeguarding_permissions.can_raise(request.user),
-            "concerns_waiting": safeguarding_selectors.waiting_for(request.user),
+            "general_panels": general,
+            "has_roles": bool(roles.role_codes(request.user)),
+            "sections": sections,
+            "destinations": [(section.label, section.destinations) for section in sections],
         },
     )
 

@@ -316,9 +316,10 @@ def _seed_course_quizzes(courses) -> int:
             title="课程小测",
             slug=QUIZ_LESSON_SLUG,
             estimated_minutes=10,
-            # Optional and completable by hand too: the courses seed completes every lesson
-            # of some demo learners; passing the quiz completes it as well.
-            requires_quiz_pass=False,
+            # Completed only by passing the quiz (every lesson holding a quiz is). Optional:
+            # the course completes without it, as the demo learners' courses did before
+            # their quizzes were placed.
+            requires_quiz_pass=True,
             is_optional=True,
             body=[
                 {"type": "rich_text", "value": "<p>学完本课程后，用三道小题检验一下吧。</p>"},

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SafeguardingConfig(AppConfig):
     name = "safeguarding"
     verbose_name = _("Safeguarding")
+
+    def ready(self):
+        from . import panels  # noqa: F401  (registers the dashboard's safeguarding panel)
