@@ -124,10 +124,15 @@ def check_can_create_cohort(actor, district) -> None:
 
 
 def can_read_reflection(user, answer) -> bool:
-    """The author always; supervising experts when the author shared it."""
+    """The author always; their own supervising expert when the author shared it."""
     if answer.user_id == getattr(user, "pk", None):
         return True
-    return answer.shared_with_supervisor and roles.has_role(user, roles.SUPERVISOR)
+    if not (answer.shared_with_supervisor and roles.has_role(user, roles.SUPERVISOR)):
+        return False
+    from accounts.models import User
+    from accounts.permissions import supervised_people_q
+
+    return User.objects.filter(supervised_people_q(user), pk=answer.user_id).exists()
 
 
 def check_can_read_shared_reflections(user) -> None:

@@ -560,3 +560,34 @@ def search_learning(user, query: str, limit: int = 30) -> list[dict]:
 def _ancestor_paths(page) -> list[str]:
     step = page.steplen
     return [page.path[: step * depth] for depth in range(1, page.depth)]
+
+
+# --- Reflections shared with supervising experts -----------------------------------
+
+
+def shared_reflections_for(supervisor):
+    """Reflections that the people ``supervisor`` supervises (their trainees by any
+    relation the apps above add, ``accounts.permissions.supervised_people_q``) shared
+    with their supervising expert, newest first (one query with its page)."""
+    from accounts.models import User
+    from accounts.permissions import supervised_people_q
+
+    people = User.objects.filter(supervised_people_q(supervisor)).exclude(pk=supervisor.pk)
+    return (
+        ReflectionAnswer.objects.filter(shared_with_supervisor=True, user__in=people.values("pk"))
+        .select_related("user", "lesson")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def supervised_person(supervisor, pk: int):
+    """The person ``pk`` if ``supervisor`` supervises them, else None."""
+    from accounts.models import User
+    from accounts.permissions import supervised_people_q
+
+    return (
+        User.objects.filter(supervised_people_q(supervisor))
+        .exclude(pk=supervisor.pk)
+        .filter(pk=pk)
+        .first()
+    )

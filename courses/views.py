@@ -25,7 +25,7 @@ from lms.textinput import LABEL, TextPolicy
 
 from . import permissions, selectors, services
 from .forms import BulkEnrolForm, CohortForm, ReflectionForm
-from .models import Cohort, Course, EnrolmentSource, Lesson, LessonStatus, ReflectionAnswer
+from .models import Cohort, Course, EnrolmentSource, Lesson, LessonStatus
 
 SEARCH_QUERY = TextPolicy(200, purpose=LABEL, required=False)
 
@@ -245,13 +245,19 @@ def search(request):
 
 @role_required(roles.SUPERVISOR)
 def shared_reflections(request):
-    answers = (
-        ReflectionAnswer.objects.filter(shared_with_supervisor=True)
-        .select_related("user", "lesson")
-        .order_by("-updated_at")
-    )
+    """Reflections the supervisor's own trainees shared (``?trainee=`` one of them)."""
+    answers = selectors.shared_reflections_for(request.user)
+    trainee = None
+    value = request.GET.get("trainee", "")
+    if value.isdigit():
+        trainee = selectors.supervised_person(request.user, int(value))
+        if trainee is None:
+            raise Http404
+        answers = answers.filter(user=trainee)
     page = Paginator(answers, 30).get_page(request.GET.get("page"))
-    return render(request, "courses/shared_reflections.html", {"page_obj": page})
+    return render(
+        request, "courses/shared_reflections.html", {"page_obj": page, "trainee": trainee}
+    )
 
 
 # --- Cohorts ----------------------------------------------------------------

@@ -160,10 +160,19 @@ class ReviewForm(forms.Form):
         COMMENT,
         label=_("Comment or reason"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # The page opens with the cursor here: type, then Tab to the decision buttons.
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
         help_text=_("Required when you return or reject. Name no child."),
         validators=[validate_anonymous],
     )
+    # Where the supervising expert goes after recording: the next waiting entry (of one
+    # trainee when ``trainee`` is set) or back to this entry.
+    then = forms.ChoiceField(
+        choices=[("next", "next"), ("stay", "stay")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    trainee = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -325,7 +334,41 @@ class EvaluationForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    """The confirmation step of signing: the result the expert saw, their name, and a
+    second tick when the result is a fail."""
+
     signed_name = TextField(PERSON_NAME, label=_("Your full name, as your signature"))
     confirm = forms.BooleanField(
         label=_("I confirm this evaluation; it cannot be changed after signing.")
     )
+    confirm_fail = forms.BooleanField(
+        label=_("I understand that I am signing a result of NOT PASSED."), required=False
+    )
+    expected = forms.ChoiceField(
+        choices=[("pass", "pass"), ("fail", "fail")], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, passed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected"].initial = "pass" if passed else "fail"
+        if passed:
+            del self.fields["confirm_fail"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("expected") == "fail" and not data.get("confirm_fail"):
+            if "confirm_fail" in self.fields:
+                self.add_error(
+                    "confirm_fail", _("Tick this to sign an evaluation that is not passed.")
+                )
+            else:
+                # The page showed a pass; the ratings now give a fail: show the page again.
+                raise ValidationError(
+                    _("The result is now NOT PASSED: read it again before signing."),
+                    code="result_changed",
+                )
+        return data
+
+    @property
+    def expected_passed(self) -> bool:
+        return self.cleaned_data["expected"] == "pass"

@@ -12,21 +12,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .evaluation_rule import EvaluationPreview, preview
 from .models import (
     ActivityMinimum,
     ActivityType,
     CompetencyEvaluation,
     EntryAttachment,
     EntryState,
+    EvaluationRating,
     EvaluationStage,
     Placement,
     PracticumEntry,
     PracticumRequirement,
+    PracticumSettings,
     ServiceKind,
 )
 
@@ -358,6 +374,129 @@ def supervised_placements(supervisor):
         .filter(supervisor=supervisor)
         .select_related("trainee", "venue")
         .order_by("trainee__real_name", "trainee__username")
+    )
+
+
+# --- Reviewing one entry after another ---------------------------------------------------
+# The order is the queue's default ("waiting longest first"): submitted_at, then pk.
+
+
+def _waiting_for(supervisor, trainee_id: int | None):
+    queryset = PracticumEntry.objects.filter(supervisor=supervisor, state=EntryState.SUBMITTED)
+    return queryset.filter(trainee_id=trainee_id) if trainee_id else queryset
+
+
+def _before(entry: PracticumEntry) -> Q:
+    """Entries ahead of ``entry`` in the queue's order."""
+    if entry.submitted_at is None:
+        return Q(pk__lt=entry.pk)
+    return Q(submitted_at__lt=entry.submitted_at) | Q(
+        submitted_at=entry.submitted_at, pk__lt=entry.pk
+    )
+
+
+def next_waiting_entry(supervisor, *, after=None, trainee_id: int | None = None) -> int | None:
+    """The id of the entry to review next (one query), or None when nothing is waiting.
+
+    The first waiting entry behind ``after`` in the queue's order, wrapping round to
+    the oldest; ``trainee_id`` keeps to one trainee's entries. ``after`` itself is never
+    the answer (a skipped entry is not offered again at once).
+    """
+    waiting = _waiting_for(supervisor, trainee_id).order_by("submitted_at", "pk")
+    if after is None:
+        return waiting.values_list("pk", flat=True).first()
+    waiting = waiting.exclude(pk=after.pk)
+    # Behind ``after`` first (ordered true-before-false), then from the oldest again.
+    behind = ~_before(after)
+    rows = (
+        waiting.annotate(behind=Case(When(behind, then=Value(0)), default=Value(1)))
+        .order_by("behind", "submitted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return rows.first()
+
+
+def queue_position(supervisor, entry, *, trainee_id: int | None = None) -> tuple[int, int]:
+    """(place of ``entry`` among the waiting entries, how many wait), in one query.
+
+    The place is 0 when ``entry`` is not waiting (already reviewed)."""
+    counts = _waiting_for(supervisor, trainee_id).aggregate(
+        waiting=Count("pk"),
+        ahead=Count("pk", filter=_before(entry)),
+    )
+    place = counts["ahead"] + 1 if entry.state == EntryState.SUBMITTED else 0
+    return place, counts["waiting"]
+
+
+@dataclass
+class TraineeReview:
+    """One trainee's entries side by side for their supervising expert."""
+
+    trainee: object
+    placements: list
+    statuses: list  # (placement, RequirementStatus)
+    waiting: list
+    others: list
+    others_total: int
+
+
+TRAINEE_REVIEW_OTHERS = 30
+
+
+def trainee_review(supervisor, trainee) -> TraineeReview:
+    """Every waiting entry of ``trainee`` for ``supervisor`` (oldest first, with their
+    files counted) and the latest others, with hours per current placement.
+
+    Fixed queries: placements, the hours per qualification, waiting, others and their count.
+    """
+    placements = list(
+        Placement.objects.current()
+        .filter(supervisor=supervisor, trainee=trainee)
+        .select_related("venue")
+        .order_by("qualification")
+    )
+    statuses = [
+        (placement, requirement_status(trainee, placement.qualification))
+        for placement in placements
+    ]
+    attachments = (
+        EntryAttachment.objects.filter(entry=OuterRef("pk"))
+        .order_by()
+        .values("entry")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    entries = PracticumEntry.objects.filter(supervisor=supervisor, trainee=trainee).select_related(
+        "activity_type", "venue"
+    )
+    waiting = list(
+        entries.filter(state=EntryState.SUBMITTED)
+        .annotate(attachment_count=Subquery(attachments, output_field=IntegerField()))
+        .order_by("submitted_at", "pk")
+    )
+    others_query = entries.exclude(state__in=[EntryState.SUBMITTED, EntryState.DRAFT])
+    others = list(others_query.order_by("-date", "-start_time", "-pk")[:TRAINEE_REVIEW_OTHERS])
+    others_total = len(others) if len(others) < TRAINEE_REVIEW_OTHERS else others_query.count()
+    return TraineeReview(
+        trainee=trainee,
+        placements=placements,
+        statuses=statuses,
+        waiting=waiting,
+        others=others,
+        others_total=others_total,
+    )
+
+
+def evaluation_preview(evaluation) -> EvaluationPreview:
+    """What signing ``evaluation`` would record under today's pass rule (the rule, the ratings)."""
+    config = PracticumSettings.load()
+    ratings = EvaluationRating.objects.filter(evaluation=evaluation).values_list(
+        "item_name", "rating"
+    )
+    return preview(
+        list(ratings),
+        min_item=config.evaluation_min_item_rating,
+        min_mean=config.evaluation_min_mean,
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("evidence/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/approve/", views.bulk_approve, name="bulk_approve"),
+    path("review/trainees/<int:user_pk>/", views.trainee_review, name="trainee_review"),
     path("trainees/", views.my_trainees, name="my_trainees"),
     path(
         "placements/<int:placement_pk>/evaluations/new/",
@@ -23,6 +24,7 @@ urlpatterns = [
         name="evaluation_start",
     ),
     path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
+    path("evaluations/<int:pk>/sign/", views.evaluation_sign, name="evaluation_sign"),
     path("evaluations/<int:pk>/correct/", views.evaluation_correct, name="evaluation_correct"),
     path("ledger/", views.my_ledger, name="my_ledger"),
     path("ledger/<int:user_pk>/<str:qualification>/", views.ledger, name="ledger"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -160,11 +160,42 @@ def entry_detail(request, pk: int):
         "can_reverse": entry.state == EntryState.APPROVED
         and _allowed(lambda u, e: permissions.check_can_reverse(u), user, entry),
     }
+    if context["can_review"] or entry.supervisor_id == user.pk:
+        context.update(_review_flow(request, entry))
     if context["can_review"]:
-        context["review_form"] = ReviewForm()
+        context["review_form"] = ReviewForm(
+            initial={"then": "next", "trainee": context["scope_trainee"]}
+        )
     if context["can_reverse"]:
         context["reverse_form"] = ReverseForm()
     return render(request, "practicum/entry_detail.html", context)
+
+
+def _scope_trainee(request) -> int | None:
+    """The trainee a supervising expert is going through (``?trainee=`` or the form's)."""
+    value = request.POST.get("trainee") or request.GET.get("trainee") or ""
+    return int(value) if value.isdigit() else None
+
+
+def _review_flow(request, entry: PracticumEntry) -> dict:
+    """Where this entry sits in the supervisor's queue, and the entry after it."""
+    trainee_id = _scope_trainee(request)
+    if trainee_id is not None and trainee_id != entry.trainee_id:
+        trainee_id = None
+    place, waiting = selectors.queue_position(request.user, entry, trainee_id=trainee_id)
+    return {
+        "scope_trainee": trainee_id,
+        "queue_place": place,
+        "queue_waiting": waiting,
+        "next_entry": selectors.next_waiting_entry(
+            request.user, after=entry, trainee_id=trainee_id
+        ),
+    }
+
+
+def _entry_url(pk: int, trainee_id: int | None) -> str:
+    url = reverse("practicum:entry_detail", args=[pk])
+    return f"{url}?trainee={trainee_id}" if trainee_id else url
 
 
 def _allowed(check, user, obj) -> bool:
@@ -298,10 +329,7 @@ def review_queue(request):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for entry in page.object_list:
-        days = (now - entry.submitted_at).days if entry.submitted_at else None
-        entry.waiting_text = (
-            ngettext("%(n)s day", "%(n)s days", days) % {"n": days} if days is not None else ""
-        )
+        entry.waiting_text = _waiting_text(entry, now)
     config = services.practicum_settings()
     query = request.GET.copy()
     query.pop("page", None)
@@ -317,8 +345,19 @@ def review_queue(request):
             ),
             "reminder_days": config.supervisor_reminder_days,
             "query": query.urlencode(),
+            "first_waiting": selectors.next_waiting_entry(request.user),
         },
     )
+
+
+def _waiting_text(entry: PracticumEntry, now) -> str:
+    """How long an entry has waited since it was submitted: "today", "3 days"."""
+    if entry.submitted_at is None:
+        return ""
+    days = (now - entry.submitted_at).days
+    if days < 1:
+        return _("since today")
+    return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
 
 
 @require_POST
@@ -334,17 +373,37 @@ def bulk_approve(request):
             messages.warning(
                 request, _("%(n)s entries were not waiting for your review.") % {"n": skipped}
             )
+    trainee = request.POST.get("trainee", "")
+    if trainee.isdigit():
+        return redirect("practicum:trainee_review", user_pk=int(trainee))
     return redirect(reverse("practicum:review_queue") + "?" + request.POST.get("query", ""))
+
+
+@role_required(roles.SUPERVISOR)
+def trainee_review(request, user_pk: int):
+    """One trainee's entries together: every waiting one in full, then the latest others,
+    with their hours against the requirement; approve several at once or go through them
+    one by one."""
+    trainee = get_object_or_404(
+        User.objects.filter(pk__in=permissions.supervised_trainee_ids(request.user)), pk=user_pk
+    )
+    review = selectors.trainee_review(request.user, trainee)
+    now = timezone.now()
+    for entry in review.waiting:
+        entry.waiting_text = _waiting_text(entry, now)
+    return render(request, "practicum/trainee_review.html", {"review": review})
 
 
 @require_POST
 @role_required(roles.SUPERVISOR)
 def entry_review(request, pk: int):
+    """Record a decision, then open the next waiting entry (of the same trainee when the
+    expert is going through one trainee's entries) or, with nothing left, the queue."""
     entry = _visible_entry(request, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.review_entry(
+            entry = services.review_entry(
                 entry=entry,
                 reviewer=request.user,
                 action=form.cleaned_data["action"],
@@ -353,20 +412,41 @@ def entry_review(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Review recorded."))
-            return redirect("practicum:review_queue")
-    return render(
-        request,
-        "practicum/entry_detail.html",
-        {
-            "entry": entry,
-            "attachments": list(entry.attachments.all()),
-            "history": _history(entry),
-            "can_review": entry.state == EntryState.SUBMITTED,
-            "review_form": form,
-        },
-        status=400,
-    )
+            done = {
+                "approve": _("Entry approved."),
+                "return": _("Entry returned to the trainee."),
+                "reject": _("Entry rejected."),
+            }[form.cleaned_data["action"]]
+            trainee_id = form.cleaned_data.get("trainee")
+            if trainee_id != entry.trainee_id:
+                trainee_id = None
+            if form.cleaned_data.get("then") == "stay":
+                messages.success(request, done)
+                return redirect("practicum:entry_detail", pk=entry.pk)
+            following = selectors.next_waiting_entry(
+                request.user, after=entry, trainee_id=trainee_id
+            )
+            if following is None:
+                messages.success(
+                    request,
+                    _("%(done)s Nothing else is waiting for your review.") % {"done": done}
+                    if trainee_id is None
+                    else _("%(done)s Nothing else of this trainee's is waiting.") % {"done": done},
+                )
+                if trainee_id is not None:
+                    return redirect("practicum:trainee_review", user_pk=trainee_id)
+                return redirect("practicum:review_queue")
+            messages.success(request, _("%(done)s Here is the next one.") % {"done": done})
+            return redirect(_entry_url(following, trainee_id))
+    context = {
+        "entry": entry,
+        "attachments": list(entry.attachments.all()),
+        "history": _history(entry),
+        "can_review": entry.state == EntryState.SUBMITTED,
+        "review_form": form,
+    }
+    context.update(_review_flow(request, entry))
+    return render(request, "practicum/entry_detail.html", context, status=400)
 
 
 @require_POST
@@ -403,6 +483,15 @@ def my_trainees(request):
         placement__in=[p.pk for p in placements]
     ).order_by("created_at"):
         evaluations.setdefault(evaluation.placement_id, []).append(evaluation)
+    waiting = dict(
+        PracticumEntry.objects.waiting()
+        .filter(supervisor=request.user)
+        .values_list("trainee_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for placement in placements:
+        placement.waiting_count = waiting.get(placement.trainee_id, 0)
     rows = [
         (
             placement,
@@ -461,21 +550,20 @@ def _visible_evaluation(request, pk: int) -> CompetencyEvaluation:
 
 @login_required
 def evaluation(request, pk: int):
-    """The evaluation form for its supervisor while a draft; read-only once signed."""
+    """The evaluation form for its supervisor while a draft; read-only once signed.
+
+    Signing is never done from here: "Review and sign" saves the ratings and opens the
+    confirmation page (``evaluation_sign``), which shows the pass rule and the result first.
+    """
     evaluation = _visible_evaluation(request, pk)
-    editable = not evaluation.is_signed and _allowed(
-        permissions.check_can_evaluate, request.user, evaluation.placement
-    )
+    editable = _editable(request, evaluation)
     form = EvaluationForm(evaluation=evaluation) if editable else None
-    sign_form = SignForm(initial={"signed_name": request.user.display_name}) if editable else None
     status = 200
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("This evaluation cannot be changed."))
         form = EvaluationForm(request.POST, evaluation=evaluation)
-        signing = "sign" in request.POST
-        sign_form = SignForm(request.POST) if signing else sign_form
-        if form.is_valid() and (not signing or sign_form.is_valid()):
+        if form.is_valid():
             try:
                 services.save_evaluation(
                     evaluation=evaluation,
@@ -483,18 +571,13 @@ def evaluation(request, pk: int):
                     ratings=form.ratings(),
                     overall_comment=form.cleaned_data["overall_comment"],
                 )
-                if signing:
-                    services.sign_evaluation(
-                        evaluation=evaluation,
-                        supervisor=request.user,
-                        signed_name=sign_form.cleaned_data["signed_name"],
-                    )
-                    messages.success(request, _("Evaluation signed."))
-                else:
-                    messages.success(request, _("Evaluation saved."))
-                return redirect("practicum:evaluation", pk=pk)
             except ValidationError as error:
                 add_service_errors(form, error)
+            else:
+                if "sign" in request.POST:
+                    return redirect("practicum:evaluation_sign", pk=pk)
+                messages.success(request, _("Evaluation saved."))
+                return redirect("practicum:evaluation", pk=pk)
         status = 400
     corrections = list(evaluation.corrections.order_by("created_at"))
     return render(
@@ -504,12 +587,68 @@ def evaluation(request, pk: int):
             "evaluation": evaluation,
             "ratings": list(evaluation.ratings.all()),
             "form": form,
-            "sign_form": sign_form,
+            "preview": selectors.evaluation_preview(evaluation) if editable else None,
             "corrections": corrections,
             "can_correct": evaluation.is_signed
             and _allowed(permissions.check_can_evaluate, request.user, evaluation.placement),
         },
         status=status,
+    )
+
+
+def _editable(request, evaluation: CompetencyEvaluation) -> bool:
+    return not evaluation.is_signed and _allowed(
+        permissions.check_can_evaluate, request.user, evaluation.placement
+    )
+
+
+@role_required(roles.SUPERVISOR)
+def evaluation_sign(request, pk: int):
+    """The confirmation step before the irreversible signing: the ratings, the pass rule,
+    the mean and the result (a fail said plainly and ticked for separately), and what
+    signing does. The result confirmed here is the one signed, or nothing is."""
+    evaluation = _visible_evaluation(request, pk)
+    if not _editable(request, evaluation):
+        messages.info(request, _("This evaluation is signed; it can no longer be changed."))
+        return redirect("practicum:evaluation", pk=pk)
+    preview = selectors.evaluation_preview(evaluation)
+    if not preview.complete:
+        messages.error(request, _("Rate every competency before signing."))
+        return redirect("practicum:evaluation", pk=pk)
+    form = SignForm(
+        request.POST or None,
+        passed=bool(preview.passed),
+        initial={"signed_name": request.user.display_name},
+    )
+    if request.method == "POST":
+        changed = None
+        if form.is_valid():
+            try:
+                services.sign_evaluation(
+                    evaluation=evaluation,
+                    supervisor=request.user,
+                    signed_name=form.cleaned_data["signed_name"],
+                    expected_passed=form.expected_passed,
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) == "result_changed":
+                    changed = error
+                else:
+                    add_service_errors(form, error)
+            else:
+                messages.success(request, _("Evaluation signed."))
+                return redirect("practicum:evaluation", pk=pk)
+        elif form.has_error(NON_FIELD_ERRORS, "result_changed"):
+            changed = form.non_field_errors()
+        if changed is not None:
+            # The page showed another result than signing would record: show it again.
+            messages.error(request, " ".join(getattr(changed, "messages", changed)))
+            return redirect("practicum:evaluation_sign", pk=pk)
+    return render(
+        request,
+        "practicum/evaluation_sign.html",
+        {"evaluation": evaluation, "preview": preview, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -55,9 +55,28 @@ def test_reflection_needs_an_enrolment(trainee, lessons):
     assert refusal.value.code == "not_enrolled"
 
 
-def test_shared_answers_are_readable_by_supervisors_only(
+def _supervise(supervisor, trainee):
+    """A practicum placement: how a supervising expert comes to supervise a trainee."""
+    import datetime
+
+    from practicum.models import Placement
+
+    return Placement.objects.create(
+        trainee=trainee,
+        supervisor=supervisor,
+        qualification="counsellor",
+        start_date=datetime.date(2026, 1, 5),
+    )
+
+
+def test_shared_answers_are_readable_by_their_supervisor_only(
     trainee, other_trainee, supervisor, enrolled, lessons
 ):
+    from accounts import roles
+    from tests.factories import make_user
+
+    _supervise(supervisor, trainee)
+    stranger = make_user(roles.SUPERVISOR, username="stranger_expert")
     answer = services.save_reflection(
         user=trainee, lesson=lessons[0], block_id=REFLECTION_BLOCK_ID, text="x", shared=False
     )
@@ -68,6 +87,8 @@ def test_shared_answers_are_readable_by_supervisors_only(
     )
     assert can_read_reflection(supervisor, answer)
     assert not can_read_reflection(other_trainee, answer)
+    # A supervising expert who does not supervise the author does not read it.
+    assert not can_read_reflection(stranger, answer)
 
 
 def test_reflection_form_refusal_shows_the_limit_and_keeps_the_text(
@@ -97,8 +118,33 @@ def test_supervisor_sees_shared_reflections_page(client, supervisor, trainee, en
         text="分享的体会",
         shared=True,
     )
+    _supervise(supervisor, trainee)
     client.force_login(supervisor)
     assert "分享的体会" in client.get("/learn/reflections/shared/").content.decode()
+    one = client.get(f"/learn/reflections/shared/?trainee={trainee.pk}").content.decode()
+    assert "分享的体会" in one and f"/practicum/review/trainees/{trainee.pk}/" in one
+
+
+def test_shared_reflections_are_only_those_of_ones_own_trainees(
+    client, supervisor, trainee, other_trainee, enrolled, lessons, django_assert_max_num_queries
+):
+    from accounts import roles
+    from tests.factories import make_user
+
+    services.save_reflection(
+        user=trainee, lesson=lessons[0], block_id=REFLECTION_BLOCK_ID, text="只给督导看", shared=True
+    )
+    _supervise(supervisor, other_trainee)
+    stranger = make_user(roles.SUPERVISOR, username="stranger_expert")
+    _supervise(stranger, trainee)
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(12):
+        body = client.get("/learn/reflections/shared/").content.decode()
+    assert "只给督导看" not in body
+    # Naming a trainee one does not supervise is not found, not an empty list.
+    assert client.get(f"/learn/reflections/shared/?trainee={trainee.pk}").status_code == 404
+    client.force_login(stranger)
+    assert "只给督导看" in client.get("/learn/reflections/shared/").content.decode()
 
 
 def test_trainee_cannot_open_shared_reflections_page(client, trainee):

@@ -355,7 +355,17 @@ def test_evaluation_pages(client, supervisor, placement, trainee):
     client.force_login(supervisor)
     data = {f"rating_{r.rubric_item_id}": 4 for r in evaluation.ratings.all()}
     data.update(sign="1", signed_name="陈静", confirm="on")
-    assert client.post(response["Location"], data).status_code == 302
+    # "Sign" on the ratings page saves them and opens the confirmation page; it never signs.
+    saved = client.post(response["Location"], data)
+    assert saved["Location"] == reverse("practicum:evaluation_sign", args=[evaluation.pk])
+    evaluation.refresh_from_db()
+    assert not evaluation.is_signed
+    page = client.get(saved["Location"]).content.decode()
+    assert 'data-passed="true"' in page and "Pass rule:" in page
+    signed = client.post(
+        saved["Location"], {"signed_name": "陈静", "confirm": "on", "expected": "pass"}
+    )
+    assert signed["Location"] == response["Location"]
     evaluation.refresh_from_db()
     assert evaluation.is_signed and evaluation.passed
     client.force_login(trainee)

@@ -120,9 +120,8 @@ def test_entry_is_logged_on_a_phone_returned_fixed_and_approved(
     row.locator("a").first.click()
     desktop.wait_for_url(f"**/practicum/entries/{entry.pk}/")
     review = desktop.locator("[data-testid=review-form]")
-    review.locator("input[name=action][value=return]").check()
     review.locator("textarea[name=comment]").fill("请补充活动后复盘讨论的时长。")
-    review.locator("button[type=submit]").click()
+    review.locator("[data-testid=return-next]").click()
     desktop.wait_for_url("**/practicum/review/")
     entry.refresh_from_db()
     assert entry.state == "returned"
