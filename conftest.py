@@ -136,7 +136,51 @@ def django_db_setup(django_db_setup):
         )
     for alias, contents in saved.items():
         type(connections[alias])._test_serialized_contents = contents
+        _CANONICAL_CONTENT_TYPES[alias] = _content_types_in(contents)
+    use_canonical_content_types()
     yield
+
+
+# The content types the migrations made, by database: {alias: [(pk, app_label, model)]}.
+_CANONICAL_CONTENT_TYPES: dict[str, list[tuple[int, str, str]]] = {}
+
+
+def _content_types_in(serialized: str) -> list[tuple[int, str, str]]:
+    import json
+
+    return [
+        (row["pk"], row["fields"]["app_label"], row["fields"]["model"])
+        for row in json.loads(serialized)
+        if row["model"] == "contenttypes.contenttype"
+    ]
+
+
+def use_canonical_content_types() -> None:
+    """Fill ContentType's cache with the ids the migrations gave, which every restore writes.
+
+    The cache must never be cold while the database has no content types (after a
+    transactional test's flush, until the next one restores the rows): Wagtail's ``Task``
+    asks for its content type in ``__init__``, so restoring a task (the course workflow's
+    review task) with a cold cache created that content type under a new id, and the
+    restore of the real row then collided with it (IntegrityError on django_content_type),
+    or later tests read pages through a cache that mapped ids to the wrong models.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    if not _CANONICAL_CONTENT_TYPES:
+        return
+    ContentType.objects.clear_cache()
+    for alias, rows in _CANONICAL_CONTENT_TYPES.items():
+        for pk, app_label, model in rows:
+            ContentType.objects._add_to_cache(
+                alias, ContentType(pk=pk, app_label=app_label, model=model)
+            )
+
+
+@pytest.fixture(autouse=True)
+def _canonical_content_types():
+    """Each test starts with the content-type cache the restored rows agree with."""
+    use_canonical_content_types()
 
 
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}

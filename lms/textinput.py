@@ -265,10 +265,11 @@ def use_text_policies(form: forms.BaseForm, policies: dict[str, TextPolicy]) -> 
 
 @deconstructible(path="lms.textinput.TextValidator")
 class TextValidator:
-    """A model-field validator: the value must already be what ``policy.clean`` returns.
+    """A model-field validator: the value must pass ``policy.clean`` and be trimmed.
 
-    It never changes the value (validators cannot); text that would need trimming
-    or normalising, or that a rule refuses, is refused.
+    It never changes the value (validators cannot); text that would need trimming,
+    or that a rule refuses, is refused. Apps attach it to their fields by declaring
+    them in ``<app>/text_fields.py`` (see ``lms.text_fields``).
     """
 
     def __init__(self, max_length: int, multiline: bool = False, purpose: str = NARRATIVE):
@@ -281,8 +282,10 @@ class TextValidator:
         )
 
     def __call__(self, value):
-        cleaned = self.policy.clean(value)
-        if cleaned != (value or ""):
+        self.policy.clean(value)  # refuses what the policy refuses
+        # Line endings and Unicode forms are the policy's to normalise (a form that is not
+        # a ``TextField`` sends ``\r\n``); text left untrimmed is refused, not changed.
+        if value and trim(value) != value:
             raise ValidationError(
                 _("Remove the spaces or invisible characters at the start and end."),
                 code="untrimmed",

@@ -76,8 +76,8 @@ def anonymise_person(*, person, performed_by=None) -> dict[str, int]:
 
     Administrators only when ``performed_by`` is given. Atomic. Afterwards the person
     cannot log in; their name, e-mail, phone, employer, job title, township, languages,
-    log-in methods, API and calendar tokens, notifications, lecturer profile, reflections,
-    free-text practicum narratives and evidence files are gone. Certificates stay, revoked
+    log-in methods, API and calendar tokens, notifications, lecturer profile, venue-contact
+    records, reflections, free-text practicum narratives and evidence files are gone. Certificates stay, revoked
     and without a name, so that their serials still verify (as "anonymised"). Enrolments,
     progress, quiz attempts and practicum hours stay, pseudonymous, for the programme's
     figures. The audit log keeps its past records (append-only) and gains one with counts.
@@ -91,7 +91,13 @@ def anonymise_person(*, person, performed_by=None) -> dict[str, int]:
     from certification import services as certification_services
     from certification.models import Certificate, CertificateStatus
     from courses.models import ReflectionAnswer
-    from lecturer_corps.models import CalendarToken, DeliveryReport, LecturerProfile, Notification
+    from lecturer_corps.models import (
+        CalendarToken,
+        DeliveryReport,
+        LecturerProfile,
+        Notification,
+        VenueContact,
+    )
     from practicum.models import (
         CompetencyEvaluation,
         EntryAttachment,
@@ -159,6 +165,9 @@ def anonymise_person(*, person, performed_by=None) -> dict[str, int]:
             ("lecturer_profile", LecturerProfile.objects.filter(user=person)),
             ("notifications", Notification.objects.filter(user=person)),
             ("calendar_tokens", CalendarToken.objects.filter(user=person)),
+            # As a venue's contact: their name, phone and e-mail, and the confirmation links
+            # sent to them (a report they confirmed stays confirmed, without their name).
+            ("venue_contacts", VenueContact.objects.filter(user=person)),
             ("api_tokens", APIToken.objects.filter(user=person)),
             ("email_addresses", EmailAddress.objects.filter(user=person)),
             ("authenticators", Authenticator.objects.filter(user=person)),

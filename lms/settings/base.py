@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "privacy",
     # The children's-data guard: registers its check on every NARRATIVE text field.
     "lms.child_privacy",
+    # Each app's text-field declarations: model fields run the same text policies.
+    "lms.text_fields",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -167,3 +167,18 @@ def test_command_without_confirmation_changes_nothing(person, monkeypatch):
         call_command("anonymise_person", "t_subject")
     person.refresh_from_db()
     assert not is_anonymised(person)
+
+
+def test_a_venue_contact_record_of_the_person_is_removed(person, administrator, district):
+    from lecturer_corps.models import VenueContact
+    from tests.factories import VenueFactory
+
+    venue = VenueFactory(district=district)
+    contact = VenueContact.objects.create(
+        venue=venue, name="阿依古丽", phone="13899123456", user=person
+    )
+    other = VenueContact.objects.create(venue=venue, name="李老师", email="li@example.org")
+    counts = anonymise_person(person=person, performed_by=administrator)
+    assert counts["venue_contacts"] == 1
+    assert not VenueContact.objects.filter(pk=contact.pk).exists()
+    assert VenueContact.objects.filter(pk=other.pk).exists()

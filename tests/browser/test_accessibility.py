@@ -109,10 +109,12 @@ def _restore_migrated_rows() -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
+    from conftest import use_canonical_content_types
+
     if ContentType.objects.exists():
         return
+    use_canonical_content_types()  # the ids the restore writes (see conftest.py)
     connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +164,24 @@ def axe_results(browser, live_server, django_db_setup, django_db_blocker, axe_so
                     page.context.close()
             # Each test below is transactional (it uses the live server): its set-up
             # restores the migrated rows into an empty database, so empty it first.
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            call_command(
+                "flush",
+                interactive=False,
+                verbosity=0,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+            )
             yield results
         finally:
             # Without post_migrate: the next transactional test restores the migrated rows
             # itself, with their saved ids (serialized rollback, see conftest.py).
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            call_command(
+                "flush",
+                interactive=False,
+                verbosity=0,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+            )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
