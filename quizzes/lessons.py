@@ -57,3 +57,21 @@ def complete_lesson_for(attempt) -> bool:
         return False
     complete_lesson(user=attempt.user, lesson=lesson.specific, via="quiz")
     return True
+
+
+def way_back(attempt) -> dict:
+    """Where the trainee came from, for the review page's links back: the lesson the
+    attempt was started from (if still live) and the quiz's course or programme page.
+    Two queries at most."""
+    lesson = None
+    if attempt.lesson_id:
+        lesson = Page.objects.live().filter(pk=attempt.lesson_id).first()
+    home = None
+    if attempt.quiz.page_id:
+        home = Page.objects.live().filter(pk=attempt.quiz.page_id).first()
+    return {
+        "back_lesson": lesson,
+        "back_lesson_url": lesson.get_url() if lesson else None,
+        "back_page": home,
+        "back_page_url": home.get_url() if home else None,
+    }

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/start/", views.start, name="start"),
     path("<int:pk>/analysis/", views.item_analysis, name="item_analysis"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("attempts/<int:pk>/finish/", views.finish, name="finish"),
     path("attempts/<int:pk>/review/", views.review, name="review"),
 ]

@@ -134,7 +134,11 @@ def _save_page(request, attempt):
     answers = answers_from_post(slots, request.POST)
     action = request.POST.get("action", "save")
     try:
-        if action == "submit":
+        if action == "finish":
+            # "Submit all and finish": save this page, then ask on a page of its own.
+            services.save_answers(user=request.user, attempt=attempt, answers=answers, page=page)
+            return redirect("quizzes:finish", pk=attempt.pk)
+        if action == "submit":  # the timer's submission when time runs out (no question)
             result = services.submit_attempt(user=request.user, attempt=attempt, answers=answers)
             if result.late:
                 messages.warning(
@@ -176,6 +180,42 @@ def _save_page(request, attempt):
 
 
 @login_required
+def finish(request, pk):
+    """Confirm "submit all and finish": how many questions have no answer, with a way
+    back to each; submitting is a form, so it works without JavaScript."""
+    attempt = _attempt_for(request, pk)
+    if attempt.user_id != request.user.pk or attempt.is_finished:
+        return redirect("quizzes:review", pk=attempt.pk)
+    if services.finish_if_expired(attempt):
+        messages.warning(
+            request, _("Time ran out: your attempt was submitted with the answers saved.")
+        )
+        return redirect("quizzes:review", pk=attempt.pk)
+    if request.method == "POST":
+        result = services.submit_attempt(user=request.user, attempt=attempt)
+        if result.late:
+            messages.warning(
+                request,
+                _("Time was up: the attempt was submitted with the answers saved in time."),
+            )
+        return redirect("quizzes:review", pk=attempt.pk)
+    slots = list(attempt.slots.only("number", "page", "response"))
+    unanswered = [(slot.number, slot.page) for slot in slots if not slot.response]
+    return render(
+        request,
+        "quizzes/finish.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "question_count": len(slots),
+            "unanswered": unanswered,
+            "seconds_left": attempt.seconds_left(),
+            "last_page": max((slot.page for slot in slots), default=0),
+        },
+    )
+
+
+@login_required
 def review(request, pk):
     attempt = _attempt_for(request, pk)
     if attempt.user_id == request.user.pk and not attempt.is_finished:
@@ -186,7 +226,12 @@ def review(request, pk):
     return render(
         request,
         "quizzes/review.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "data": data},
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "data": data,
+            **lessons.way_back(attempt),
+        },
     )
 
 
