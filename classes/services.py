@@ -594,12 +594,17 @@ def check_in(*, actor, training_class: TrainingClass, code: str, now=None) -> Bo
 # --- e-mails and reminders ---------------------------------------------------------------------
 
 
+def _instant(moment: datetime.datetime) -> str:
+    """One spelling of an instant (UTC), whatever time zone the object carried."""
+    return moment.astimezone(datetime.UTC).isoformat()
+
+
 def _queue_email(booking: Booking, kind: str, training_class: TrainingClass) -> None:
     from outbox.services import enqueue
 
     from .tasks import email_booking
 
-    enqueue(email_booking, booking.pk, kind, training_class.starts_at.isoformat())
+    enqueue(email_booking, booking.pk, kind, _instant(training_class.starts_at))
 
 
 def _queue_reminder(booking: Booking, training_class: TrainingClass) -> None:
@@ -611,7 +616,7 @@ def _queue_reminder(booking: Booking, training_class: TrainingClass) -> None:
     from .tasks import email_booking
 
     due_at = max(training_class.starts_at - REMINDER_BEFORE, timezone.now())
-    starts = training_class.starts_at.isoformat()
+    starts = _instant(training_class.starts_at)
     seat = booking.booked_at.timestamp() if booking.booked_at else 0
     enqueue(
         email_booking,

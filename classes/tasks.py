@@ -8,6 +8,7 @@ safe to run twice and safe to run late. The e-mails go out through the outbox.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -37,7 +38,7 @@ def _still_relevant(booking, kind: str, starts_at: str, now) -> bool:
         return training_class.status == ClassStatus.CANCELLED
     if training_class.status != ClassStatus.SCHEDULED:
         return False
-    if starts_at and training_class.starts_at.isoformat() != starts_at:
+    if starts_at and datetime.datetime.fromisoformat(starts_at) != training_class.starts_at:
         return False  # re-timed since: the new time has its own message
     if kind == "class_changed":
         return booking.status in (BookingStatus.BOOKED, BookingStatus.WAITING)
