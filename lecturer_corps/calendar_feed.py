@@ -77,7 +77,8 @@ def _build_feed(user) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{user.display_name} · {_('Lecturer corps')}")
+    corps = _("Lecturer corps")
+    calendar.add("x-wr-calname", f"{user.display_name} · {corps}")
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     now = timezone.now()
     for session in feed_sessions(user):

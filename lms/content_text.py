@@ -25,7 +25,8 @@ from __future__ import annotations
 import unicodedata
 
 from django import template
-from django.utils.html import format_html
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html
 
 register = template.Library()
 
@@ -70,3 +71,19 @@ def content(value):
     if lang:
         return format_html('<bdi lang="{}" dir="{}" data-content>{}</bdi>', lang, direction, value)
     return format_html('<bdi dir="{}" data-content>{}</bdi>', direction, value)
+
+
+@register.filter(is_safe=True)
+def local_name(obj):
+    """An object's name in the interface language: ``name_ug`` under Uyghur, ``name_en``
+    under English, when the object has them filled in; otherwise its (Chinese) ``name``,
+    marked as content. For districts, qualifications, activity types and the like."""
+    if obj is None:
+        return ""
+    language = translation.get_language() or ""
+    suffix = "ug" if language.startswith("ug") else "en" if language.startswith("en") else ""
+    if suffix:
+        translated = getattr(obj, f"name_{suffix}", "") or ""
+        if translated:
+            return conditional_escape(translated)
+    return content(getattr(obj, "name", obj))

@@ -135,11 +135,13 @@ def _bar_chart(table: Table) -> tuple[str, int]:
         target = chart.target
         if target:
             x = bar_room * float(target) / scale_max
+            # Outside the f-string: makemessages (xgettext) does not read inside one.
+            target_label = _("target %(percent)s%%") % {"percent": target}
             parts.append(
                 f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{y - 6}" stroke="#a3222b" '
                 f'stroke-width="2" stroke-dasharray="4 3"/>'
                 f'<text x="{x + 3:.1f}" y="{y + 6}" fill="#a3222b">'
-                f"{escape(_('target %(percent)s%%') % {'percent': target})}</text>"
+                f"{escape(target_label)}</text>"
             )
             y += FONT + 4
     return "".join(parts), int(y + 4)
