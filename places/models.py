@@ -3,6 +3,7 @@ venues (schools, communities, farms, townships) where sessions and practice take
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,16 @@ class District(models.Model):
         verbose_name_plural = _("districts and counties")
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (Uyghur or English name when filled in)."""
+        language = translation.get_language() or ""
+        if language.startswith("ug") and self.name_ug:
+            return self.name_ug
+        if language.startswith("en") and self.name_en:
+            return self.name_en
         return self.name
 
 
