@@ -33,6 +33,7 @@ API_APPS = [
     "practicum",
     "certification",
     "lecturer_corps",
+    "classes",
     "safeguarding",
     "reports",
 ]

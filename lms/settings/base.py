@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     # Each app's text-field declarations: model fields run the same text policies.
     "lms.text_fields",
     # Wagtail
+    # Content translation (issue 16): the translation editor, PO export/import and
+    # the locales admin (wagtail_localize.locales replaces wagtail.locales).
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -180,7 +184,16 @@ LANGUAGES = [
     ("en", "English"),
     ("ug", "ئۇيغۇرچە"),
 ]
+# Course content in several languages (issue 16): a page and its translations share a
+# translation_key; the Chinese original (LANGUAGE_CODE) is the source every other
+# locale is translated from. courses.migrations creates the Locale rows.
+WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# Translations are made by people in the admin, never by a machine-translation service.
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
+# Translating a live page makes a draft: translations go live through the same review
+# as the source (courses.moderation), never by the act of translating or syncing.
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # locale/ is ours (makemessages writes there); locale_vendor/ holds translations of
 # third-party strings that their packages do not ship (allauth has no Uyghur).
