@@ -332,7 +332,6 @@ def mark(request, pk):
             "question": question,
             "form": form,
             "grader_info": _grader_info(slot),
-            "word_counts": _word_counts(slot),
         },
     )
 
@@ -347,17 +346,6 @@ def _grader_info(slot) -> list[str]:
         for info in Question.objects.filter(pk__in=ids).values_list("grader_info", flat=True)
         if info
     ]
-
-
-def _word_counts(slot) -> dict[str, int]:
-    response = slot.response or {}
-    if slot.question_data["qtype"] == "essay":
-        return {grading.MAIN: grading.count_words(response.get("text", ""))}
-    return {
-        key: grading.count_words(value.get("text", ""))
-        for key, value in response.get("parts", {}).items()
-        if isinstance(value, dict) and "text" in value
-    }
 
 
 # --- gradebook and item analysis ------------------------------------------------------

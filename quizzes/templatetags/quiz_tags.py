@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import linebreaks, strip_tags
 from django.utils.safestring import mark_safe
 
+from quizzes.essay_length import answer_text, limit_text
+
 register = template.Library()
 
 
@@ -36,3 +38,15 @@ def percent(value, digits=1):
     if value is None:
         return "—"
     return f"{value:.{int(digits)}f}%"
+
+
+@register.filter
+def essay_limit_text(limits):
+    """The essay question's length limit, said as the question counts it."""
+    return limit_text(limits)
+
+
+@register.filter
+def essay_answer_length(text, limits):
+    """How long an essay answer is against its question's limit."""
+    return answer_text(text, limits)
