@@ -186,6 +186,12 @@ def build_world() -> World:
         what_seen="一名约10岁的女孩手臂上有淤青。",
         venue=Venue.objects.filter(district=w.gaochang).order_by("pk").first(),
     )
+    from classes.models import Booking, TrainingClass
+    from classes.seed import OPEN_TITLE
+
+    # The open class of Gaochang, trained by the lecturer, with the trainee booked.
+    w.training_class = TrainingClass.objects.get(title=OPEN_TITLE)
+    w.class_booking = Booking.objects.get(training_class=w.training_class, user=trainee)
     return w
 
 
@@ -259,6 +265,10 @@ ADDRESSES = {
     "practicum:evaluation_correct": url(
         "practicum:evaluation_correct", pk=lambda w: w.evaluation.pk
     ),
+    "practicum:evaluation_sign": url("practicum:evaluation_sign", pk=lambda w: w.evaluation.pk),
+    "practicum:trainee_review": url(
+        "practicum:trainee_review", user_pk=lambda w: w.users["trainee"].pk
+    ),
     "practicum:ledger": url(
         "practicum:ledger",
         user_pk=lambda w: w.users["trainee"].pk,
@@ -282,6 +292,19 @@ ADDRESSES = {
     "certification:verify": url(
         "certification:verify", code=lambda w: w.certificate.verification_code
     ),
+    "classes:detail": url("classes:detail", pk=lambda w: w.training_class.pk),
+    "classes:sign_up": url("classes:sign_up", pk=lambda w: w.training_class.pk),
+    "classes:cancel_booking": url("classes:cancel_booking", pk=lambda w: w.training_class.pk),
+    "classes:check_in": url("classes:check_in", pk=lambda w: w.training_class.pk),
+    "classes:roster": url("classes:roster", pk=lambda w: w.training_class.pk),
+    "classes:mark": url(
+        "classes:mark", pk=lambda w: w.training_class.pk, booking_pk=lambda w: w.class_booking.pk
+    ),
+    "classes:show_code": url("classes:show_code", pk=lambda w: w.training_class.pk),
+    "classes:code_json": url("classes:code_json", pk=lambda w: w.training_class.pk),
+    "classes:edit": url("classes:edit", pk=lambda w: w.training_class.pk),
+    "classes:cancel": url("classes:cancel", pk=lambda w: w.training_class.pk),
+    "classes:book_cohort": url("classes:book_cohort", pk=lambda w: w.training_class.pk),
     "certification:achievement": url(
         "certification:achievement", code=lambda w: w.certification.code
     ),
@@ -402,6 +425,23 @@ PAGES: dict[str, str] = {
     "certification:revoke": "L   403 403 403 403 403 200 404 200",
     "certification:status_list": "200 200 200 200 200 200 200 200 200",
     "certification:verify": "200 200 200 200 200 200 200 200 200",
+    # Face-to-face classes: the open class of Gaochang, trained by the lecturer, the
+    # trainee booked (a class one may not see is 404; check-in is closed: code.json 409).
+    "classes:book_cohort": "L   405 405 405 405 405 405 405 405",
+    "classes:cancel": "L   403 403 403 403 403 200 404 200",
+    "classes:cancel_booking": "L   200 404 404 404 404 404 404 404",
+    "classes:check_in": "L   200 200 200 404 404 200 404 200",
+    "classes:code_json": "L   404 404 409 404 404 409 404 409",
+    "classes:create": "L   403 403 403 403 403 200 200 200",
+    "classes:detail": "L   200 200 200 404 404 200 404 200",
+    "classes:edit": "L   403 403 403 403 403 200 404 200",
+    "classes:list": "L   200 200 200 200 200 200 200 200",
+    "classes:manage": "L   403 403 403 403 403 200 200 200",
+    "classes:mark": "L   405 405 405 405 405 405 405 405",
+    "classes:my_classes": "L   403 403 200 200 200 200 200 200",
+    "classes:roster": "L   404 404 200 404 404 200 404 200",
+    "classes:show_code": "L   404 404 200 404 404 200 404 200",
+    "classes:sign_up": "L   405 405 405 405 405 405 405 405",
     "courses:catalogue": "200 200 200 200 200 200 200 200 200",
     "courses:cohort_create": "L   403 403 403 403 403 200 200 200",
     "courses:cohort_detail": "L   403 403 403 403 403 403 403 200",
@@ -461,6 +501,7 @@ PAGES: dict[str, str] = {
     "practicum:entry_submit": "405 405 405 405 405 405 405 405 405",
     "practicum:evaluation": "L   200 404 404 200 404 200 404 200",
     "practicum:evaluation_correct": "405 405 405 405 405 405 405 405 405",
+    "practicum:evaluation_sign": "L   403 403 403 R   404 403 403 403",
     "practicum:evaluation_start": "405 405 405 405 405 405 405 405 405",
     "practicum:ledger": "L   200 404 404 200 404 200 404 200",
     "practicum:my_entries": "L   200 200 200 403 403 403 403 403",
@@ -471,6 +512,7 @@ PAGES: dict[str, str] = {
     "practicum:placement_reassign": "L   403 403 403 403 403 200 404 200",
     "practicum:record_pdf": "L   200 404 404 200 404 200 404 200",
     "practicum:review_queue": "L   403 403 403 200 200 403 403 403",
+    "practicum:trainee_review": "L   403 403 403 200 404 403 403 403",
     "quizzes:attempt": "L   R   404 404 R   404 R   404 R",
     "quizzes:gradebook": "L   403 403 403 200 200 200 200 200",
     "quizzes:grading_queue": "L   403 403 403 200 200 403 403 200",
@@ -524,6 +566,18 @@ for _path in ADMIN_PAGES:
 # answer 422 to everyone who gets past authentication.
 API: dict[str, str] = {
     "GET /attempts/{attempt_id}": "401 200 404 404 200 404 200 404 200",
+    "GET /classes": "401 200 200 200 200 200 200 200 200",
+    "GET /classes/teaching": "401 200 200 200 200 200 200 200 200",
+    "GET /classes/{class_id}": "401 200 200 200 404 404 200 404 200",
+    "GET /classes/{class_id}/check-in-code": "401 404 404 409 404 404 409 404 409",
+    "GET /classes/{class_id}/roster": "401 404 404 200 404 404 200 404 200",
+    "GET /me/class-bookings": "401 200 200 200 200 200 200 200 200",
+    "POST /classes": "401 422 422 422 422 422 422 422 422",
+    "POST /classes/{class_id}/attendance": "401 422 422 422 422 422 422 422 422",
+    "POST /classes/{class_id}/cancel": "401 422 422 422 422 422 422 422 422",
+    "POST /classes/{class_id}/cancel-booking": "401 200 404 404 404 404 404 404 404",
+    "POST /classes/{class_id}/check-in": "401 422 422 422 422 422 422 422 422",
+    "POST /classes/{class_id}/sign-up": "401 201 201 403 404 404 403 404 403",
     "GET /certificates/{serial}/credential": "401 404 404 200 404 404 200 404 200",
     "GET /certificates/{serial}/pdf": "401 404 404 200 404 404 200 404 200",
     "GET /courses": "401 200 200 200 200 200 200 200 200",
@@ -614,6 +668,8 @@ def api_operations() -> list[str]:
 # A few writes, to see refusals (empty forms: whoever may act gets the form back or a redirect).
 POSTS: dict[str, str] = {
     "accounts:revoke_token": "L   R   404 404 404 404 404 404 404",
+    "classes:sign_up": "L   R   R   403 404 404 403 404 403",
+    "classes:mark": "L   404 404 R   404 404 R   404 R",
     "certification:decide": "L   403 403 403 403 403 R   404 R",
     "certification:revoke": "L   403 403 403 403 403 200 404 200",
     "courses:cohort_create": "L   403 403 403 403 403 200 200 200",
@@ -637,6 +693,7 @@ API_PARAMS = {
     "request_id": lambda w: w.service_request.pk,
     "session_id": lambda w: w.session_proposed.pk,
     "concern_id": lambda w: w.concern.pk,
+    "class_id": lambda w: w.training_class.pk,
 }
 
 
