@@ -137,8 +137,12 @@ def offered_classes(user, queryset=None):
     queryset = TrainingClass.objects.all() if queryset is None else queryset
     if not is_learner(user):
         return queryset.none()
-    return queryset.filter(status=ClassStatus.SCHEDULED).filter(
-        Q(audience=Audience.OPEN) | Q(audience=Audience.COHORT, cohort_id__in=_cohort_ids(user))
+    return (
+        queryset.filter(status=ClassStatus.SCHEDULED)
+        .filter(
+            Q(audience=Audience.OPEN) | Q(audience=Audience.COHORT, cohort_id__in=_cohort_ids(user))
+        )
+        .exclude(trainer_id=user.pk)
     )
 
 
@@ -151,6 +155,8 @@ def _cohort_ids(user):
 def check_sign_up(user, training_class) -> None:
     if not is_learner(user):
         raise PermissionDenied(_("Only trainees and lecturers sign up for classes."))
+    if training_class.trainer_id == user.pk:
+        raise PermissionDenied(_("You train this class."))
     if training_class.audience == Audience.COHORT and not (
         training_class.cohort_id
         and _cohort_ids(user).filter(cohort_id=training_class.cohort_id).exists()

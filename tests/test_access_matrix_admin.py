@@ -37,6 +37,9 @@ ADMIN_WRITES: dict[str, str] = {
     "certification.certificationtype": "--- --- --- --- --- AA-",
     "certification.requirement": "--- --- --- --- --- AAA",
     "certification.signatory": "--- --- --- --- --- AAA",
+    # The demo's open class is in Gaochang; a class with bookings is cancelled, not deleted
+    # (the delete view opens; the service refuses).
+    "classes.trainingclass": "--- --- --- AAA AAA AAA",
     "courses.cohort": "--- --- --- A-- AAA AAA",
     "courses.enrolment": "--- --- --- -A- -A- -A-",
     "lecturer_corps.lecturerprofile": "--- --- --- -A- -A- -A-",

@@ -30,6 +30,7 @@ PROJECT_APPS = {
     "accounts",
     "audit",
     "certification",
+    "classes",
     "courses",
     "home",
     "lecturer_corps",
@@ -1089,6 +1090,158 @@ GUARDED_WRITES["accounts.user.update"] = Case(
     service=_update_person,
     admin=lambda ctx: (f"/cms/users/edit/{ctx['trainee'].pk}/", _person_form(ctx["trainee"])),
     changes_keys={"fields"},
+)
+
+
+# --- face-to-face classes (coordinators of the class's district) ----------------------------
+
+
+def _class_times(days=30):
+    import datetime
+
+    from django.utils import timezone
+
+    starts = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    starts += datetime.timedelta(days=days)
+    return starts, starts + datetime.timedelta(hours=3)
+
+
+def _class_setup(f):
+    from classes.models import TrainingClass
+    from tests.factories import make_user
+
+    trainer = make_user("lecturer", username="door_trainer")
+    starts, ends = _class_times()
+    training_class = TrainingClass.objects.create(
+        title="团体辅导面授",
+        district=f["district"],
+        address="高昌区培训中心",
+        hours=3,
+        starts_at=starts,
+        ends_at=ends,
+        trainer=trainer,
+        capacity=20,
+    )
+    return {"district": f["district"], "trainer": trainer, "class": training_class}
+
+
+def _class_new_setup(f):
+    from tests.factories import make_user
+
+    return {"district": f["district"], "trainer": make_user("lecturer", username="door_trainer")}
+
+
+def _class_admin_form(ctx, **extra):
+    starts, ends = _class_times()
+    return {
+        "title": "团体辅导面授",
+        "audience": "open",
+        "cohort": "",
+        "course": "",
+        "requirement": "",
+        "hours": "3",
+        "district": ctx["district"].pk,
+        "venue": "",
+        "address": "高昌区培训中心",
+        "starts_at": starts.strftime("%Y-%m-%d %H:%M"),
+        "ends_at": ends.strftime("%Y-%m-%d %H:%M"),
+        "trainer": ctx["trainer"].pk,
+        "capacity": 20,
+        "notes": "",
+        **extra,
+    }
+
+
+def _class_page_form(ctx):
+    starts, _ends = _class_times()
+    return {
+        "title": "团体辅导面授",
+        "day": starts.date().isoformat(),
+        "start_time": "09:00",
+        "end_time": "12:00",
+        "venue": "",
+        "address": "高昌区培训中心",
+        "trainer": ctx["trainer"].pk,
+        "capacity": 20,
+        "audience": "open",
+        "cohort": "",
+        "district": ctx["district"].pk,
+        "course": "",
+        "requirement": "",
+        "hours": "3",
+        "notes": "",
+    }
+
+
+def _create_class(ctx, actor):
+    from classes import services
+    from classes.models import TrainingClass
+
+    starts, ends = _class_times()
+    services.create_class(
+        actor=actor,
+        instance=TrainingClass(
+            title="团体辅导面授",
+            district=ctx["district"],
+            address="高昌区培训中心",
+            hours=3,
+            starts_at=starts,
+            ends_at=ends,
+            trainer=ctx["trainer"],
+            capacity=20,
+        ),
+    )
+
+
+def _update_class(ctx, actor):
+    from classes import services
+
+    training_class = ctx["class"]
+    training_class.capacity = 30
+    services.update_class(actor=actor, instance=training_class, changed=["capacity"])
+
+
+def _delete_class(ctx, actor):
+    from classes import services
+
+    services.delete_class(actor=actor, instance=ctx["class"])
+
+
+CLASSES = "/cms/training-classes"
+_CLASS_KEYS = {"district", "trainer", "capacity", "starts_at", "audience"}
+GUARDED_WRITES["classes.class.create"] = Case(
+    model=None,
+    verb="create",
+    action="classes.class.create",
+    setup=_class_new_setup,
+    allowed="district_coordinator",
+    refused="other_district_coordinator",
+    service=_create_class,
+    admin=lambda ctx: (f"{CLASSES}/new/", _class_admin_form(ctx)),
+    page=lambda ctx: ("/classes/manage/new/", _class_page_form(ctx)),
+    changes_keys=_CLASS_KEYS,
+)
+GUARDED_WRITES["classes.class.update"] = Case(
+    model=None,
+    verb="update",
+    action="classes.class.update",
+    setup=_class_setup,
+    allowed="district_coordinator",
+    refused="other_district_coordinator",
+    service=_update_class,
+    admin=lambda ctx: (f"{CLASSES}/edit/{ctx['class'].pk}/", _class_admin_form(ctx, capacity=30)),
+    changes_keys={"fields", *_CLASS_KEYS},
+)
+GUARDED_WRITES["classes.class.delete"] = Case(
+    model=None,
+    verb="delete",
+    action="classes.class.delete",
+    setup=_class_setup,
+    allowed="district_coordinator",
+    refused="other_district_coordinator",
+    service=_delete_class,
+    admin=lambda ctx: (f"{CLASSES}/delete/{ctx['class'].pk}/", {}),
+    changes_keys=_CLASS_KEYS,
 )
 
 

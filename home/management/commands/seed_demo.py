@@ -16,6 +16,7 @@ SEED_APPS = [
     "quizzes",
     "practicum",
     "certification",
+    "classes",
     "safeguarding",
     "reports",
 ]
