@@ -35,6 +35,7 @@ from .models import (
     Module,
     Programme,
 )
+from .translation import ensure_translators
 
 CATALOGUE_SLUG = "learn"  # lesson URLs are /learn/<programme>/<course>/<module>/<lesson>/
 CATALOGUE_TITLE = "课程目录"
@@ -246,6 +247,7 @@ def ensure_authoring_setup(catalogue: CourseCatalogue) -> Workflow:
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=root_collection, permission=permission
             )
+    ensure_translators(catalogue)
     return moderation.ensure_course_workflow(catalogue)
 
 

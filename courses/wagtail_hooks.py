@@ -79,3 +79,19 @@ class LearningViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_learning_viewsets():
     return LearningViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def guarded_translation_updates():
+    """In front of wagtail-localize's own route (this app's hooks register first)."""
+    from django.urls import path
+
+    from .translation import GuardedUpdateTranslationsView
+
+    return [
+        path(
+            "localize/update/<int:translation_source_id>/",
+            GuardedUpdateTranslationsView.as_view(),
+            name="courses_update_translations",
+        )
+    ]
