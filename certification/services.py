@@ -122,7 +122,7 @@ def _snapshot(certification, results, trainee) -> dict:
             }
         if "final_evaluation" in facts:
             snapshot["final_evaluation"] = facts["final_evaluation"]
-        for key in ("continuing_education", "sessions_delivered"):
+        for key in ("continuing_education", "sessions_delivered", "class_hours"):
             if key in facts:
                 snapshot[key] = facts[key]
     return snapshot
