@@ -30,6 +30,7 @@ from . import permissions, selectors, services
 from .models import (
     ADDRESS,
     CANCEL_REASON,
+    CHECK_IN_CODE,
     CLASS_NOTES,
     Audience,
     Booking,
@@ -117,7 +118,7 @@ class RosterRowOut(Schema):
 
 
 class CheckInIn(Schema):
-    code: str = Field(max_length=500, description="The code the scanned QR code carries.")
+    code: api_text(CHECK_IN_CODE)
 
 
 class AttendanceIn(Schema):
@@ -325,7 +326,7 @@ def mark_attendance(request, class_id: Id, payload: AttendanceIn):
     response=CheckInCodeOut,
     openapi_extra=error_responses(409),
 )
-def check_in_code(request, class_id: Id, current: str = ""):
+def check_in_code(request, class_id: Id, current: api_text(CHECK_IN_CODE.optional()) = ""):
     """The code to show now (the trainer's screen): ``current`` again while it is valid
     and unused, else a new one."""
     training_class = _roster_class(request.auth, class_id)

@@ -17,11 +17,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms.textinput import LABEL, NOTE, REASON, TITLE, TextValidator
+from lms.textinput import LABEL, NOTE, REASON, TITLE, TextPolicy, TextValidator
 
 ADDRESS = TITLE  # a free-text address when the class is not at a known venue (a label)
 CLASS_NOTES = NOTE  # what to bring, where to meet: narrative (the children's-data guard runs)
 CANCEL_REASON = REASON
+# The signed code a scanned QR code carries (made by the server; a client sends it back).
+CHECK_IN_CODE = TextPolicy(500, purpose=LABEL)
 
 
 class Audience(models.TextChoices):
