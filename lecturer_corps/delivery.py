@@ -466,6 +466,29 @@ def set_venue_contact_active(*, actor, contact, active: bool) -> VenueContact:
     return contact
 
 
+@transaction.atomic
+def link_venue_contact_account(*, actor, contact, user) -> VenueContact:
+    """A coordinator in scope gives a contact an account to sign in with (the venue's own
+    pages: asking for sessions, seeing the venue's requests and sessions). An account
+    answers for one venue at most; a contact keeps the account it has. Audited."""
+    permissions.check_venue_in_scope(actor, contact.venue)
+    contact = VenueContact.objects.select_for_update().get(pk=contact.pk)
+    if contact.user_id is not None and contact.user_id != user.pk:
+        raise ValidationError(_("This contact already has an account."))
+    other = VenueContact.objects.filter(user=user).exclude(pk=contact.pk).first()
+    if other is not None:
+        raise ValidationError(_("This account already answers for another venue."))
+    contact.user = user
+    contact.save(update_fields=["user"])
+    record(
+        "lecturer_corps.venue_contact.account",
+        actor=actor,
+        obj=contact.venue,
+        changes={"contact": contact.pk, "user": user.pk},
+    )
+    return contact
+
+
 def _is_lecturer(contact, lecturer) -> bool:
     if contact.user_id is not None and contact.user_id == lecturer.pk:
         return True

@@ -9,6 +9,12 @@ Matching needs two facts about many people at once, each in one query:
 * ``completed_topics(user_ids)`` → ``{user_id: set(topic_codes)}``: the curriculum topics
   whose course the person has completed (courses are matched to topics by title).
 
+* ``prior_qualification_periods(user_ids, first_day, last_day)`` → rows
+  ``(user_id, topic_bits, valid_from, expires_on, label)``: qualifications held from
+  elsewhere that a coordinator approved, provided by an app above (``dispatch``) through
+  ``provide_prior_qualifications``. Such a row stands for both the certificate and the
+  course of the topics in ``topic_bits`` on the days it is valid.
+
 ``user_ids`` may be None for "everyone" (matching among thousands of lecturers reads
 the whole table rather than send thousands of ids). Qualification codes are the
 certification types' codes, ``counsellor`` and ``family_educator``.
@@ -90,3 +96,26 @@ def certificate_periods(user_ids, first_day: datetime.date, last_day: datetime.d
     if codes is not None:
         rows = rows.filter(certification__code__in=list(codes))
     return list(rows.values_list("holder_id", "certification__code", "valid_from", "expires_on"))
+
+
+# --- qualifications held from elsewhere (provided by an app above) -------------------------
+
+_prior_qualification_sources: list = []
+
+
+def provide_prior_qualifications(source) -> None:
+    """An app above registers ``source(user_ids, first_day, last_day)`` (in its
+    ``AppConfig.ready``), returning ``(user_id, topic_bits, valid_from, expires_on, label)``
+    for the approved qualifications from elsewhere valid on some day of the period, in one
+    query. Registering the same source twice is a no-op."""
+    if source not in _prior_qualification_sources:
+        _prior_qualification_sources.append(source)
+
+
+def prior_qualification_periods(user_ids, first_day: datetime.date, last_day: datetime.date):
+    """Every provider's rows (see ``provide_prior_qualifications``); ``expires_on`` None
+    means no expiry. One query per provider (one in this product)."""
+    rows = []
+    for source in _prior_qualification_sources:
+        rows.extend(source(user_ids, first_day, last_day))
+    return rows

@@ -190,4 +190,18 @@ def render(kind: str, params: dict) -> tuple[str, str]:
             )
             % facts,
         )
+    renderer = _other_kinds.get(kind)
+    if renderer is not None:
+        return renderer(params)
     return kind, ""
+
+
+# Kinds that apps above the corps send through ``services.notify`` (e.g. dispatch's venue
+# requests), each with its own ``render(params) -> (title, body)`` in the active language.
+_other_kinds: dict = {}
+
+
+def register_kind(kind: str, renderer) -> None:
+    """Let an app above send notifications of ``kind``, rendered by ``renderer(params)``
+    (called in the reader's language, like the kinds above). Call it from ``ready()``."""
+    _other_kinds[kind] = renderer

@@ -261,6 +261,12 @@ class MatchingData:
     series_lecturers: dict[object, set[int]]  # series uuid → pool indices on the series
     refused: dict[int, dict[int, str]]  # request id → {pool index: session status}
     assigned: dict[int, set[int]]  # request id → pool indices with a live session on it
+    # Qualifications from elsewhere a coordinator approved (``eligibility``): pool index,
+    # topic bit mask, valid from and to (ordinals); and each row's label for the reasons.
+    prior: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = field(
+        default_factory=lambda: tuple(np.zeros(0, dtype=np.int64) for _ in range(4))
+    )
+    prior_labels: list[str] = field(default_factory=list)
 
 
 def load_matching_data(requests, *, user_ids=None, pool: LecturerPool | None = None):
@@ -289,6 +295,22 @@ def load_matching_data(requests, *, user_ids=None, pool: LecturerPool | None = N
         for code in codes:
             mask = found & (kinds == code)
             certificates[code] = (holders[mask], starts[mask], ends[mask])
+
+    # Approved qualifications from elsewhere valid on some requested day (1 query).
+    prior_rows = [
+        row
+        for row in eligibility.prior_qualification_periods(restrict, first_day, last_day)
+        if row[0] in idx
+    ]
+    max_ordinal = datetime.date.max.toordinal()
+    prior = (
+        np.array([idx[row[0]] for row in prior_rows], dtype=np.int64),
+        np.array([row[1] for row in prior_rows], dtype=np.int64),
+        np.array([row[2].toordinal() for row in prior_rows], dtype=np.int64),
+        np.array(
+            [row[3].toordinal() if row[3] else max_ordinal for row in prior_rows], dtype=np.int64
+        ),
+    )
 
     # Completed courses of the requested topics (1 query).
     completed = np.zeros(n, dtype=np.int64)
@@ -437,6 +459,8 @@ def load_matching_data(requests, *, user_ids=None, pool: LecturerPool | None = N
         series_lecturers=dict(series_lecturers),
         refused=dict(refused),
         assigned=dict(assigned),
+        prior=prior,
+        prior_labels=[row[4] for row in prior_rows],
     )
 
 
@@ -462,6 +486,10 @@ class Evaluation:
     conflict_row: np.ndarray  # booked-session row that conflicts (-1 none)
     conflict_travel: np.ndarray  # travel minutes needed for that conflict
     unavailable_row: np.ndarray  # unavailable-period row (-1 none)
+    # Ordinal of the latest expiry of an approved qualification from elsewhere covering the
+    # topic on the date (-1 none), and its row in ``data.prior_labels``.
+    prior_expiry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    prior_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def feasible(self) -> np.ndarray:
@@ -495,11 +523,23 @@ def evaluate(data: MatchingData, request: ServiceRequest) -> Evaluation:
         holders, valid_from, valid_to = data.certificates[topic.qualification]
         valid = (valid_from <= day) & (valid_to >= day)
         np.maximum.at(expiry, holders[valid], valid_to[valid])
-    flags[expiry < 0] |= BIT[NO_CERTIFICATE]
-
     bit = np.int64(1 << topic.bit)
+
+    # An approved qualification from elsewhere covering the topic on the date stands for
+    # both the certificate and the course.
+    prior_expiry = np.full(n, -1, dtype=np.int64)
+    prior_row = np.full(n, -1, dtype=np.int64)
+    p_idx, p_bits, p_from, p_to = data.prior
+    if len(p_idx):
+        hits = np.nonzero(((p_bits & bit) != 0) & (p_from <= day) & (p_to >= day))[0]
+        for row in hits[np.argsort(p_to[hits], kind="stable")]:  # the latest expiry wins
+            prior_expiry[p_idx[row]] = p_to[row]
+            prior_row[p_idx[row]] = row
+    prior_ok = prior_expiry >= 0
+
+    flags[(expiry < 0) & ~prior_ok] |= BIT[NO_CERTIFICATE]
     flags[(pool.topics & bit) == 0] |= BIT[TOPIC_NOT_OFFERED]
-    flags[(data.completed & bit) == 0] |= BIT[COURSE_NOT_COMPLETED]
+    flags[((data.completed & bit) == 0) & ~prior_ok] |= BIT[COURSE_NOT_COMPLETED]
     flags[(pool.languages & LANGUAGE_BITS.get(request.language, 0)) == 0] |= BIT[LANGUAGE]
 
     needed = np.int64(
@@ -588,6 +628,8 @@ def evaluate(data: MatchingData, request: ServiceRequest) -> Evaluation:
         conflict_row=conflict_row,
         conflict_travel=conflict_travel,
         unavailable_row=unavailable_row,
+        prior_expiry=prior_expiry,
+        prior_row=prior_row,
     )
 
 
@@ -624,16 +666,31 @@ def candidate_reasons(evaluation: Evaluation, i: int) -> list[Reason]:
     qualification = QUALIFICATION_LABELS[topic.qualification]
     reasons = []
     expiry = int(evaluation.certificate_expiry[i])
-    if expiry >= datetime.date.max.toordinal():
+    if expiry < 0 and len(evaluation.prior_row) and evaluation.prior_row[i] >= 0:
+        # Eligible by a qualification from elsewhere only: said as such, never as ours.
+        label = evaluation.data.prior_labels[int(evaluation.prior_row[i])]
+        prior_expiry = int(evaluation.prior_expiry[i])
+        if prior_expiry >= datetime.date.max.toordinal():
+            text = _("recognised qualification from elsewhere: %(label)s, without expiry") % {
+                "label": label
+            }
+        else:
+            text = _("recognised qualification from elsewhere: %(label)s, until %(month)s") % {
+                "label": label,
+                "month": _month_label(prior_expiry),
+            }
+        reasons.append(Reason("prior_qualification", text))
+    elif expiry >= datetime.date.max.toordinal():
         text = _("valid %(qualification)s certificate without expiry") % {
             "qualification": qualification
         }
+        reasons.append(Reason("certificate", text))
     else:
         text = _("valid %(qualification)s certificate until %(month)s") % {
             "qualification": qualification,
             "month": _month_label(expiry),
         }
-    reasons.append(Reason("certificate", text))
+        reasons.append(Reason("certificate", text))
     taught = int(evaluation.taught[i])
     if taught:
         text = ngettext(
@@ -1091,17 +1148,29 @@ def future_sessions_without_certificate(
     if not sessions:
         return []
     last_day = max(s.request.date for s in sessions)
+    lecturer_ids = {s.lecturer_id for s in sessions}
     periods = defaultdict(list)
     for holder, code, valid_from, expires_on in eligibility.certificate_periods(
-        {s.lecturer_id for s in sessions}, today, last_day
+        lecturer_ids, today, last_day
     ):
         periods[(holder, code)].append((valid_from, expires_on or datetime.date.max))
+    # An approved qualification from elsewhere covering the topic counts as well.
+    prior = defaultdict(list)
+    for holder, bits, valid_from, expires_on, _label in eligibility.prior_qualification_periods(
+        lecturer_ids, today, last_day
+    ):
+        prior[holder].append((bits, valid_from, expires_on or datetime.date.max))
     affected = []
     for session in sessions:
         code = session.request.qualification
         day = session.request.date
+        topic = TOPICS_BY_CODE.get(session.request.topic)
+        bit = 1 << topic.bit if topic else 0
         if not any(
             start <= day <= end for start, end in periods.get((session.lecturer_id, code), ())
+        ) and not any(
+            bits & bit and start <= day <= end
+            for bits, start, end in prior.get(session.lecturer_id, ())
         ):
             affected.append(session)
     return affected
