@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from accounts.models import System
 from lms.textinput import ESSAY, LABEL, TITLE, TextField, TextPolicy, use_text_policies
+from lms.widgets import DateInput
 from places.models import District
 
 from .models import Cohort, Course, Programme
@@ -34,8 +35,8 @@ class CohortForm(forms.ModelForm):
         model = Cohort
         fields = ["name", "starts_on", "ends_on", "district", "programme"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
         }
 
     def __init__(self, *args, scope=None, **kwargs):
@@ -88,7 +89,7 @@ class BulkEnrolForm(forms.Form):
     deadline = forms.DateField(
         label=_("Completion deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Defaults to the cohort's end date."),
     )
     waive_prerequisites = forms.BooleanField(

@@ -17,6 +17,20 @@ class Destination:
     url: str
 
 
+@dataclass(frozen=True)
+class ScopedText:
+    """A description that names the coordinator's scope: the whole city, or their district."""
+
+    city: str
+    district: str
+
+    def for_user(self, user) -> str:
+        district = getattr(user, "coordinator_district", None)
+        if district is None:
+            return str(self.city)
+        return str(self.district) % {"district": district.label}
+
+
 # (role, URL name, title, description). URL names that an installed app does not
 # provide are skipped, so a destination appears as soon as its page exists.
 _DESTINATIONS = [
@@ -97,7 +111,10 @@ _DESTINATIONS = [
         roles.COORDINATOR,
         "reports:dashboard",
         _("Dashboard"),
-        _("Figures for your district and the monthly report."),
+        ScopedText(
+            city=_("Figures for the whole city and the monthly report."),
+            district=_("Figures for %(district)s and the monthly report."),
+        ),
     ),
     (
         roles.COORDINATOR,
@@ -121,7 +138,10 @@ _DESTINATIONS = [
         roles.COORDINATOR,
         "safeguarding:list",
         _("Concerns about children"),
-        _("Concerns raised in your district and what became of them."),
+        ScopedText(
+            city=_("Concerns raised anywhere in the city and what became of them."),
+            district=_("Concerns raised in %(district)s and what became of them."),
+        ),
     ),
     (
         roles.LEADING_GROUP,
@@ -169,6 +189,8 @@ def destinations_by_role(user) -> dict[str, list[Destination]]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
+        if isinstance(description, ScopedText):
+            description = description.for_user(user)
         grouped.setdefault(role, []).append(Destination(str(title), str(description), url))
     return grouped
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Language
 from lms.age_bands import AGE_BANDS
 from lms.textinput import NOTE, REASON, TextField, TextPolicy, use_text_policies
+from lms.widgets import DateInput, TimeInput
 from places.models import Township
 
 from .delivery import (
@@ -48,14 +49,6 @@ AVAILABILITY_CHOICES = [
     for day in range(7)
     for period, label in DayPeriod.choices
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 class LecturerProfileForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from lms.textinput import (
     TextField,
     use_text_policies,
 )
+from lms.widgets import DateInput, TimeInput
 from places.models import Venue
 
 from .models import (
@@ -85,9 +86,9 @@ class EntryForm(forms.ModelForm):
             "reflection",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
             "minutes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 720}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "reflection": forms.Textarea(attrs={"rows": 3}),
@@ -238,10 +239,8 @@ class PlacementForm(forms.Form):
     supervisor = forms.ModelChoiceField(label=_("Supervising expert"), queryset=User.objects.none())
     qualification = forms.ChoiceField(label=_("Qualification"), choices=Qualification.choices)
     venue = VenueChoiceField(label=_("Main venue"), queryset=Venue.objects.none(), required=False)
-    start_date = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(
-        label=_("Ends"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label=_("Starts"), widget=DateInput())
+    end_date = forms.DateField(label=_("Ends"), required=False, widget=DateInput())
 
     def __init__(self, *args, district=None, **kwargs):
         super().__init__(*args, **kwargs)

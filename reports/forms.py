@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lms.textinput import LABEL, TextField, TextPolicy
+from lms.widgets import DateInput
 from places.models import District
 
 from .periods import Period
@@ -116,12 +117,8 @@ class AuditFilterForm(forms.Form):
         required=False,
         help_text=_("A code or its beginning, e.g. practicum.entry"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()

@@ -39,6 +39,12 @@ class Period:
     def current(cls) -> Period:
         return cls.of(timezone.localdate())
 
+    @classmethod
+    def last_complete(cls) -> Period:
+        """The latest month that has ended: what the dashboard opens on (the month that
+        just started has hardly any figures yet)."""
+        return cls.current().previous()
+
     @property
     def end(self) -> dt.date:
         """The first day of the following month (exclusive bound)."""

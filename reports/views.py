@@ -39,7 +39,7 @@ def _scope_from_request(request) -> tuple[Scope | None, ScopeFilterForm]:
     """
     limit = permissions.viewer_district(request.user)
     district = permissions.resolve_district(request.user, request.GET.get("district", ""))
-    period = Period.current()
+    period = Period.last_complete()
     if request.GET:
         form = ScopeFilterForm(request.GET, limit=limit)
         if not form.is_valid():
