@@ -12,16 +12,9 @@ from accounts.models import Language
 from lecturer_corps.topics import TOPICS, Audience
 from lms.age_bands import AgeBand
 from lms.textinput import NOTE, REASON, USERNAME, TextField
+from lms.widgets import DateInput, TimeInput
 
 from .prior_qualifications import ISSUER, NUMBER, TITLE
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 def topic_choices():
