@@ -12,7 +12,7 @@ from accounts.models import Language
 from lecturer_corps.topics import TOPICS, Audience
 from lms.age_bands import AgeBand
 from lms.textinput import NOTE, REASON, USERNAME, TextField
-from lms.widgets import DateInput, TimeInput
+from lms.widgets import DateInput, MonthInput, TimeInput
 
 from .prior_qualifications import ISSUER, NUMBER, TITLE
 
@@ -121,9 +121,7 @@ class DeclineForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(
-        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
-    )
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=MonthInput())
 
 
 class CopyForwardForm(forms.Form):

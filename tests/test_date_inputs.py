@@ -22,7 +22,12 @@ from django.utils import translation
 
 from lms.widgets import DateInput, DateTimeLocalInput, TimeInput
 
-ISO = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime-local": "%Y-%m-%dT%H:%M"}
+ISO = {
+    "date": "%Y-%m-%d",
+    "time": "%H:%M",
+    "datetime-local": "%Y-%m-%dT%H:%M",
+    "month": "%Y-%m",
+}
 
 
 def project_form_classes() -> list[type[forms.BaseForm]]:
@@ -46,6 +51,10 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
 
 
 def input_kind(widget) -> str | None:
+    """The native picker a date/time widget renders (a text widget that prepares its own
+    value, like reports' month field, writes no date format and is not walked)."""
+    if not isinstance(widget, forms.widgets.DateTimeBaseInput):
+        return None
     kind = widget.attrs.get("type") or getattr(widget, "input_type", None)
     return kind if kind in ISO else None
 
@@ -93,3 +102,10 @@ def test_the_reschedule_form_is_prefilled_with_the_requests_date_and_times():
         html = str(form)
     assert 'type="date"' in html and 'value="2026-11-18"' in html
     assert 'value="15:00"' in html and 'value="17:00"' in html
+
+
+def test_a_month_picker_writes_the_month_as_the_browser_reads_it():
+    from lms.widgets import MonthInput
+
+    with translation.override("zh-hans"):
+        assert 'value="2026-05"' in MonthInput().render("m", datetime.date(2026, 5, 1))
