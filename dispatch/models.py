@@ -327,7 +327,7 @@ class TravelBand(models.Model):
     )
 
     class Meta:
-        ordering = [models.F("up_to").asc(nulls_last=True)]
+        ordering = ["pk"]  # read in limit order by ``costs`` (the open band last)
         constraints = [
             models.UniqueConstraint(fields=["tariff", "up_to"], name="travel_band_unique_limit"),
             models.UniqueConstraint(

@@ -382,7 +382,8 @@ def import_requests(*, actor, upload, dry_run: bool = False, today=None) -> Impo
                     check_within_horizon(day)
                 except ValidationError as exc:
                     problems.append(" ".join(exc.messages))
-        if not problems:
+        parsed = (venue, topic, audience, language, day, start, end)
+        if all(value is not None for value in parsed) and len(numbers) == 3:
             candidate = ServiceRequest(
                 venue=venue,
                 topic=topic.code,
