@@ -34,6 +34,7 @@ API_APPS = [
     "certification",
     "lecturer_corps",
     "classes",
+    "dispatch",
     "safeguarding",
     "reports",
 ]

@@ -46,6 +46,7 @@ for app_label, prefix in [
     ("practicum", "practicum/"),
     ("certification", ""),
     ("lecturer_corps", "corps/"),
+    ("dispatch", "dispatch/"),
     ("classes", "classes/"),
     ("safeguarding", "concerns/"),
     ("reports", "reports/"),

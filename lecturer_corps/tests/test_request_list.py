@@ -16,8 +16,9 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 # Session, user, roles, two-factor check; count, one page, its sessions and lecturers;
-# the page's sessions and their certificates; reports waiting.
-LIST_QUERIES = 11
+# the page's sessions, their certificates and recognised qualifications from elsewhere
+# (dispatch's, through lecturer_corps.eligibility); reports waiting.
+LIST_QUERIES = 12
 
 
 def _month_of_requests(venue, count, *, day=None, status=None):

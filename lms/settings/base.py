@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "practicum",
     "certification",
     "lecturer_corps",
+    "dispatch",
     "classes",
     "safeguarding",
     "reports",

@@ -17,6 +17,7 @@ SEED_APPS = [
     "practicum",
     "certification",
     "classes",
+    "dispatch",
     "safeguarding",
     "reports",
 ]
