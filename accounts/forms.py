@@ -4,11 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from lms.textinput import LABEL, TextField, TextPolicy, use_text_policies
 from places.models import Township
 
-from .models import Language, User
+from .models import Language, NameScript, User
 
 # The profile's free text, as people type it (lengths are the model's).
 PROFILE_TEXT = {
     "real_name": TextPolicy(100, purpose=LABEL, required=False),
+    "name_ug": TextPolicy(100, purpose=LABEL, required=False),
+    "name_latin": TextPolicy(100, purpose=LABEL, required=False),
     "mobile": TextPolicy(20, purpose=LABEL, required=False),
     "employer_unit": TextPolicy(200, purpose=LABEL, required=False),
     "job_title": TextPolicy(100, purpose=LABEL, required=False),
@@ -36,6 +38,9 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         model = User
         fields = [
             "real_name",
+            "name_ug",
+            "name_latin",
+            "certificate_name_script",
             "email",
             "mobile",
             "employer_unit",
@@ -50,8 +55,15 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         use_text_policies(self, PROFILE_TEXT)
         self.fields["township"].queryset = Township.objects.select_related("district")
+        # Profiles saved before the choice existed keep Chinese characters.
+        self.fields["certificate_name_script"].required = False
+        self.fields["name_ug"].widget.attrs.update({"lang": "ug", "dir": "rtl"})
+        self.fields["name_latin"].widget.attrs.update({"lang": "ug-Latn", "dir": "ltr"})
         self.fields["email"].disabled = True
         self.fields["email"].help_text = _("Change your e-mail address on the e-mail page.")
+
+    def clean_certificate_name_script(self):
+        return self.cleaned_data.get("certificate_name_script") or NameScript.CHINESE
 
 
 class SignupExtraForm(ProfileFieldsMixin, forms.Form):

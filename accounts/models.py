@@ -24,11 +24,30 @@ class Language(models.TextChoices):
     UYGHUR = "ug", _("Uyghur")
 
 
+class NameScript(models.TextChoices):
+    """The script a person's name is printed in on their certificates (issue 16)."""
+
+    CHINESE = "zh", _("Chinese characters")
+    UYGHUR = "ug", _("Uyghur script")
+    LATIN = "latn", _("Latin letters")
+
+
 class User(AbstractUser):
     """A person who uses the LMS. Roles are groups; see ``accounts.roles``."""
 
     email = models.EmailField(_("email address"), blank=True, db_index=True)
     real_name = models.CharField(_("real name"), max_length=100, blank=True)
+    # Names in two scripts (issue 16): the same name in Uyghur (Arabic) script and in
+    # Latin transliteration; the holder chooses which one their certificates print.
+    name_ug = models.CharField(_("name in Uyghur script"), max_length=100, blank=True)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=100, blank=True)
+    certificate_name_script = models.CharField(
+        _("name on certificates"),
+        max_length=4,
+        choices=NameScript.choices,
+        default=NameScript.CHINESE,
+        help_text=_("Which form of your name your certificates print."),
+    )
     mobile = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
     employer_unit = models.CharField(_("employer unit"), max_length=200, blank=True)
     system = models.CharField(
@@ -84,6 +103,15 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.get_full_name() or self.username
+
+    @property
+    def certificate_name(self) -> str:
+        """The name in the script the person chose for certificates; the display name
+        when they have not written it in that script."""
+        chosen = {NameScript.UYGHUR: self.name_ug, NameScript.LATIN: self.name_latin}.get(
+            self.certificate_name_script, ""
+        )
+        return (chosen or "").strip() or self.display_name
 
     @property
     def role_codes(self) -> frozenset[str]:

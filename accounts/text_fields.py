@@ -7,6 +7,8 @@ GUARDED = {
     "User.first_name": PERSON_NAME,
     "User.last_name": PERSON_NAME,
     "User.real_name": PERSON_NAME,
+    "User.name_ug": PERSON_NAME,
+    "User.name_latin": PERSON_NAME,
     "User.mobile": TextPolicy(20, purpose=LABEL),
     "User.employer_unit": TextPolicy(200, purpose=LABEL),
     "User.job_title": TextPolicy(100, purpose=LABEL),

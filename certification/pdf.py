@@ -95,6 +95,11 @@ def _hours(value) -> str:
     return f"{number:f}"
 
 
+def is_arabic_script(text: str) -> bool:
+    """Whether ``text`` holds letters of the Arabic script (Uyghur is written in it)."""
+    return any("\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufefc" for char in text or "")
+
+
 def context_for(certificate) -> dict:
     """Everything the certificate template shows, from the frozen snapshot."""
     certification = certificate.certification
@@ -108,6 +113,8 @@ def context_for(certificate) -> dict:
         "certificate": certificate,
         "certification": certification,
         "holder_name": certificate.holder_name,
+        # A name in Uyghur (Arabic) script is set right to left, shaped by Noto Naskh Arabic.
+        "holder_name_rtl": is_arabic_script(certificate.holder_name),
         "show_uyghur": "ug" in (certificate.holder_languages or []),
         "courses_count": len(snapshot.get("courses") or []),
         "class_hours": _hours(snapshot.get("class_hours")),

@@ -174,7 +174,7 @@ def _create_certificate(
                 version=version,
                 serial=serial,
                 verification_code=new_verification_code(),
-                holder_name=holder_name or holder.display_name,
+                holder_name=holder_name or holder.certificate_name,
                 holder_languages=list(holder.languages or []),
                 snapshot=snapshot,
                 issued_at=timezone.now(),
@@ -485,7 +485,7 @@ def reissue_certificate(
         if old.status == CertificateStatus.SUPERSEDED:
             raise CertificationError(_("A newer version of this certificate exists already."))
         holder = old.holder
-        new_name = (holder_name or "").strip() or holder.display_name
+        new_name = (holder_name or "").strip() or holder.certificate_name
         new = _create_certificate(
             certification=old.certification,
             holder=holder,
