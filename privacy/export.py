@@ -61,6 +61,8 @@ EXPORTED: dict[str, tuple[str, ...]] = {
     "lecturer_corps.Notification": ("user",),
     "lecturer_corps.CalendarToken": ("user",),
     "lecturer_corps.VenueContact": ("user",),
+    "dispatch.VenueRequest": ("submitted_by", "decided_by"),
+    "dispatch.PriorQualification": ("holder", "recorded_by", "decided_by"),
     "safeguarding.Concern": ("reporter",),
     "safeguarding.ConcernStep": ("actor",),
     "safeguarding.ConcernAlert": ("user",),
@@ -120,6 +122,7 @@ FILES_INCLUDED: dict[tuple[str, str], str] = {
     ("practicum.EntryAttachment", "file"): "entry__trainee",
     ("lecturer_corps.DeliveryReport", "sign_in_sheet"): "filed_by",
     ("certification.Certificate", "pdf"): "holder",
+    ("dispatch.PriorQualification", "evidence"): "holder",
     ("wagtailusers.UserProfile", "avatar"): "user",
 }
 
