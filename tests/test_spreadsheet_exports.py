@@ -220,6 +220,37 @@ def question_template_files(client, request):
     yield "xlsx", template_bytes(), ()
 
 
+def dispatch_cost_files(client, request):
+    """The finance export of a month's session costs, for a district, venue and lecturer
+    with formula-like names."""
+    import datetime
+
+    from dispatch.costs import finance_file, month_costs
+    from dispatch.tests.factories import make_tariff
+    from lecturer_corps.tests.factories import make_lecturer, make_request, make_session
+    from tests.factories import VenueFactory
+
+    district = request.getfixturevalue("hostile_district")
+    venue = VenueFactory(district=district, name="=" + HOSTILE)
+    lecturer = make_lecturer(district=district, username="hostile_lecturer").user
+    lecturer.real_name = "+" + HOSTILE
+    lecturer.save(update_fields=["real_name"])
+    day = datetime.date(2031, 3, 4)
+    make_session(make_request(venue=venue, date=day), lecturer)
+    make_tariff()
+    sheet = month_costs(None, day.replace(day=1))
+    names = {district.pk: district.name}
+    expected = (HOSTILE_DISTRICT, "=" + HOSTILE, "+" + HOSTILE)
+    for fmt in ("csv", "xlsx"):
+        yield fmt, finance_file(sheet, names, fmt), expected
+
+
+def dispatch_import_template_files(client, request):
+    from dispatch.planning import template_bytes
+
+    yield "xlsx", template_bytes(), ()
+
+
 EXPORTS = {
     "quizzes.views:_export": gradebook_files,
     "reports.exports:table_csv": report_table_files,
@@ -228,6 +259,8 @@ EXPORTS = {
     "reports.views:_audit_csv": audit_log_files,
     "accounts.importers:build_import_template": people_import_template_files,
     "quizzes.xlsx:template_bytes": question_template_files,
+    "dispatch.costs:finance_file": dispatch_cost_files,
+    "dispatch.planning:template_bytes": dispatch_import_template_files,
 }
 
 
