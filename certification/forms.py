@@ -15,6 +15,15 @@ class ReasonForm(forms.Form):
     )
 
 
+class RevokeForm(ReasonForm):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: the certificate stops being valid at once, and only a reissue "
+            "can undo it."
+        )
+    )
+
+
 class ReissueForm(ReasonForm):
     holder_name = TextField(
         TextPolicy(100, purpose=LABEL),

@@ -372,6 +372,20 @@ class Certificate(models.Model):
     def display_serial(self) -> str:
         return self.serial if self.version == 1 else f"{self.serial}-v{self.version}"
 
+    @property
+    def version_serial(self) -> str:
+        """The serial naming this version exactly, even the first (``PC-2027-000123-v1``):
+        a bare serial opens the newest version, so a list of every version links with this."""
+        return f"{self.serial}-v{self.version}"
+
+    @property
+    def list_state(self) -> str:
+        """The state a list shows: ``superseded`` for a version a reissue replaced, else
+        ``state`` (valid / expired / revoked / not_yet_valid)."""
+        if self.status == CertificateStatus.SUPERSEDED:
+            return "superseded"
+        return self.state
+
     def state_on(self, day: datetime.date | None = None) -> str:
         """valid / expired / revoked / not_yet_valid (superseded counts as revoked)."""
         day = day or timezone.localdate()

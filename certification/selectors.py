@@ -375,3 +375,10 @@ def verification_result(code: str) -> dict:
         result["status"] = "anonymised"
         result["holder_name"] = None
     return result
+
+
+def newer_version(certificate) -> Certificate | None:
+    """The version a reissue made of ``certificate``, when one replaced it."""
+    if certificate.status != CertificateStatus.SUPERSEDED:
+        return None
+    return Certificate.objects.filter(previous_version=certificate).first()

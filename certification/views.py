@@ -17,8 +17,8 @@ from accounts.permissions import role_required
 from lms.uploads import PDF, private_file_response
 
 from . import credentials, integrations, permissions, selectors, services
-from .forms import CohortIssueForm, ReasonForm, ReissueForm, RejectForm, VerifyLookupForm
-from .models import BulkIssueJob, CertificationType, IssueRequest, StatusList
+from .forms import CohortIssueForm, ReissueForm, RejectForm, RevokeForm, VerifyLookupForm
+from .models import BulkIssueJob, CertificateStatus, CertificationType, IssueRequest, StatusList
 from .ratelimit import verification_allowed
 
 MANAGERS = (roles.COORDINATOR, roles.ADMINISTRATOR)
@@ -94,6 +94,7 @@ def certificate_detail(request, serial):
         "certification/certificate_detail.html",
         {
             "certificate": certificate,
+            "newer": selectors.newer_version(certificate),
             "can_manage": permissions.manages_holder(request.user, certificate.holder),
             "verification_url": certificate.verification_url(),
         },
@@ -301,8 +302,12 @@ def _managed(request, serial):
 
 @role_required(*MANAGERS)
 def revoke(request, serial):
+    """The confirmation step of revoking: what happens, a reason, and a tick."""
     certificate = _managed(request, serial)
-    form = ReasonForm(request.POST or None)
+    if certificate.status != CertificateStatus.ACTIVE:
+        messages.info(request, _("Only an active certificate can be revoked."))
+        return redirect("certification:detail", serial=certificate.version_serial)
+    form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.revoke_certificate(
@@ -314,7 +319,7 @@ def revoke(request, serial):
             form.add_error(None, " ".join(exc.messages))
         else:
             messages.success(request, _("The certificate was revoked."))
-            return redirect("certification:detail", serial=certificate.display_serial)
+            return redirect("certification:detail", serial=certificate.version_serial)
     return render(
         request,
         "certification/revoke.html",

@@ -7,6 +7,7 @@ STATES = {
     "valid": (_("Valid"), "ok"),
     "expired": (_("Expired"), "warn"),
     "revoked": (_("Revoked"), "bad"),
+    "superseded": (_("Replaced by a newer version"), "bad"),
     "anonymised": (_("Revoked, holder anonymised"), "bad"),
     "not_yet_valid": (_("Not yet valid"), "warn"),
     "unknown": (_("Unknown"), "bad"),

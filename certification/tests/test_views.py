@@ -196,7 +196,7 @@ def test_coordinator_revokes_through_the_page(client, trainee, district_coordina
     client.force_login(district_coordinator)
     url = reverse("certification:revoke", args=[certificate.serial])
     assert client.post(url, {"reason": ""}).status_code == 400
-    response = client.post(url, {"reason": "违反职业伦理"})
+    response = client.post(url, {"reason": "违反职业伦理", "confirm": "on"})
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == "revoked"
