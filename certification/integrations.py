@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 
 from .sources import CourseInfo, PracticumLine, QuizInfo
 
@@ -28,22 +29,25 @@ def required_courses(code: str, targets) -> list[CourseInfo]:
     """The targets if given, else every live course whose target qualifications include ``code``."""
     from courses.models import Course
 
+    fields = ("pk", "title", "class_hours", "qualifications", "path", "url_path", "live")
     if targets:
-        courses = Course.objects.filter(pk__in=targets).only("pk", "title", "class_hours")
+        courses = Course.objects.filter(pk__in=targets).only(*fields)
         by_id = {course.pk: course for course in courses}
         chosen = [by_id[int(pk)] for pk in targets if int(pk) in by_id]
     else:
         chosen = sorted(
-            (
-                c
-                for c in Course.objects.live().only(
-                    "pk", "title", "class_hours", "qualifications", "path"
-                )
-                if code in (c.qualifications or [])
-            ),
+            (c for c in Course.objects.live().only(*fields) if code in (c.qualifications or [])),
             key=lambda course: course.path,
         )
-    return [CourseInfo(id=c.pk, title=c.title, class_hours=c.class_hours) for c in chosen]
+    return [
+        CourseInfo(
+            id=c.pk,
+            title=c.title,
+            class_hours=c.class_hours,
+            url=(c.get_url() or "") if c.live else "",
+        )
+        for c in chosen
+    ]
 
 
 def course_completions(users, course_ids) -> dict[int, dict[int, datetime.date]]:
@@ -104,7 +108,15 @@ def required_quizzes(code: str, targets) -> list[QuizInfo]:
         quizzes = list(
             Quiz.objects.filter(page_id__in=programme_ids, is_available=True).order_by("pk")
         )
-    return [QuizInfo(id=q.pk, title=q.title, pass_mark=q.pass_mark) for q in quizzes]
+    return [
+        QuizInfo(
+            id=q.pk,
+            title=q.title,
+            pass_mark=q.pass_mark,
+            url=reverse("quizzes:quiz_detail", args=[q.pk]) if q.is_available else "",
+        )
+        for q in quizzes
+    ]
 
 
 def quiz_grades(users, quiz_ids) -> dict[int, dict[int, tuple]]:

@@ -20,12 +20,47 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from .models import RequirementKind
 
 MET, MISSING, PENDING, UNAVAILABLE = "met", "missing", "pending", "unavailable"
+
+
+@dataclass
+class Step:
+    """One thing to do for a requirement, named, with where it is done (the checklist is
+    a plan: issue 17). ``percent``/``pending_percent`` draw a bar when the step counts
+    hours or sessions."""
+
+    label: str
+    state: str  # MET, MISSING or PENDING
+    detail: str = ""
+    url: str = ""
+    action: str = ""
+    percent: int | None = None
+    pending_percent: int = 0
+
+    @property
+    def met(self) -> bool:
+        return self.state == MET
+
+
+def _percent(done, needed) -> int:
+    if not needed:
+        return 100
+    return max(0, min(100, int(Decimal(str(done or 0)) * 100 / Decimal(str(needed)))))
+
+
+def _reverse(name: str, fragment: str = "") -> str:
+    """The URL of a page of another app, or "" when that app offers no such page."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name) + fragment
+    except NoReverseMatch:
+        return ""
 
 
 @dataclass
@@ -58,6 +93,24 @@ class RequirementResult:
         if callable(self.facts_source):
             self.facts_source = self.facts_source()
         return self.facts_source
+
+    @property
+    def steps(self) -> list[Step]:
+        """What to do for this requirement, one named step each (built on first access)."""
+        cached = self.__dict__.get("_steps")
+        if cached is None:
+            evaluator = EVALUATORS.get(self.kind)
+            cached = [] if evaluator is None or self.state == UNAVAILABLE else evaluator.steps(self)
+            self.__dict__["_steps"] = cached
+        return cached
+
+    @property
+    def missing_steps(self) -> list[Step]:
+        return [step for step in self.steps if not step.met]
+
+    @property
+    def met_steps(self) -> list[Step]:
+        return [step for step in self.steps if step.met]
 
     @property
     def percent(self) -> int:
@@ -127,6 +180,10 @@ class Evaluator(ABC):
     def evaluate(self, requirement, users, context) -> dict[int, RequirementResult]:
         """``{user_id: RequirementResult}`` for every user of ``context.user_ids``."""
 
+    def steps(self, result: RequirementResult) -> list[Step]:
+        """The named steps of one user's result (from its facts); one step by default."""
+        return [Step(label=result.label, state=result.state, detail=result.message)]
+
     def result(self, requirement, label, *, message, facts=None, **kwargs) -> RequirementResult:
         return RequirementResult(
             kind=self.kind,
@@ -186,9 +243,42 @@ class CoursesCompleted(Evaluator):
             )
         return results
 
+    def steps(self, result):
+        action = _("Go to the course")
+        steps = []
+        for course in result.facts.get("plan", []):
+            if course["done"]:
+                detail = (
+                    _("Completed on %(date)s") % {"date": course["completed_on"]}
+                    if course["completed_on"]
+                    else _("Completed")
+                )
+                steps.append(Step(label=course["title"], state=MET, detail=detail))
+            else:
+                steps.append(
+                    Step(
+                        label=course["title"],
+                        state=MISSING,
+                        detail=_("Not completed yet"),
+                        url=course["url"],
+                        action=action if course["url"] else "",
+                    )
+                )
+        return steps
+
     @staticmethod
     def facts(done, done_ids, courses) -> dict:
         return {
+            "plan": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "url": getattr(c, "url", ""),
+                    "done": c.id in done_ids,
+                    "completed_on": done_ids[c.id].isoformat() if done_ids.get(c.id) else "",
+                }
+                for c in courses
+            ],
             "courses": [
                 {
                     "id": c.id,
@@ -208,6 +298,9 @@ class QuizzesPassed(Evaluator):
     """Every target quiz passed (best grade ≥ its pass mark); by default the final exam."""
 
     kind = RequirementKind.QUIZZES_PASSED
+
+    def steps(self, result):
+        return _quiz_steps(result)
 
     def evaluate(self, requirement, users, context):
         quizzes = context.sources.required_quizzes(context.certification, requirement.targets)
@@ -262,6 +355,8 @@ class QuizzesPassed(Evaluator):
                         {
                             "id": q.id,
                             "title": q.title,
+                            "url": getattr(q, "url", ""),
+                            "pass_mark": float(q.pass_mark or 0),
                             "score": float(user_grades[q.id][0])
                             if user_grades.get(q.id) and user_grades[q.id][0] is not None
                             else None,
@@ -272,6 +367,34 @@ class QuizzesPassed(Evaluator):
                 },
             )
         return results
+
+
+def _quiz_steps(result) -> list[Step]:
+    steps = []
+    for quiz in result.facts.get("quizzes", []):
+        if quiz["passed"]:
+            detail = _("Passed (%(score)s%%)") % {"score": number(quiz["score"])}
+            steps.append(Step(label=quiz["title"], state=MET, detail=detail))
+            continue
+        if quiz["score"] is not None:
+            detail = _("Best %(score)s%%; the pass mark is %(mark)s%%") % {
+                "score": number(quiz["score"]),
+                "mark": number(quiz["pass_mark"]),
+            }
+        else:
+            detail = _("Not taken yet; the pass mark is %(mark)s%%") % {
+                "mark": number(quiz["pass_mark"])
+            }
+        steps.append(
+            Step(
+                label=quiz["title"],
+                state=MISSING,
+                detail=detail,
+                url=quiz["url"],
+                action=_("Take the quiz") if quiz["url"] else "",
+            )
+        )
+    return steps
 
 
 @register
@@ -330,6 +453,36 @@ class PracticumHours(Evaluator):
     def message(cls, lines, templates) -> str:
         return "; ".join(cls.line_message(line, templates) for line in lines)
 
+    def steps(self, result):
+        log = _reverse("practicum:my_entries", "#log-heading")
+        steps = []
+        for line in result.facts.get("lines", []):
+            detail = _("%(done)s of %(needed)s hours approved") % {
+                "done": number(line["done"]),
+                "needed": number(line["needed"]),
+            }
+            if line["pending"] and not line["met"]:
+                detail += " · " + _("%(pending)s waiting for review") % {
+                    "pending": number(line["pending"])
+                }
+            needed = line["needed"]
+            steps.append(
+                Step(
+                    label=line["label"],
+                    state=MET if line["met"] else MISSING,
+                    detail=detail,
+                    url="" if line["met"] else log,
+                    action="" if line["met"] or not log else _("Log practice"),
+                    percent=_percent(line["done"], needed),
+                    pending_percent=0
+                    if line["met"] or not needed
+                    else min(
+                        100 - _percent(line["done"], needed), _percent(line["pending"], needed)
+                    ),
+                )
+            )
+        return steps
+
     @staticmethod
     def facts(lines) -> dict:
         return {
@@ -339,6 +492,7 @@ class PracticumHours(Evaluator):
                     "label": line.label,
                     "done": float(line.done),
                     "needed": float(line.needed),
+                    "pending": float(line.pending or 0),
                     "met": line.met,
                 }
                 for line in lines
@@ -351,6 +505,31 @@ class FinalEvaluation(Evaluator):
     """The supervisor's signed-off final competency evaluation passed."""
 
     kind = RequirementKind.FINAL_EVALUATION
+
+    def steps(self, result):
+        outcome = result.facts.get("final_evaluation", "pending")
+        details = {
+            "passed": _("Signed by your supervising expert: passed."),
+            "failed": _(
+                "Not passed. Agree with your supervising expert on what to practise; "
+                "a new final evaluation is needed."
+            ),
+            "pending": _(
+                "Your supervising expert evaluates your competencies at the end of your "
+                "placement and signs the evaluation."
+            ),
+        }
+        met = outcome == "passed"
+        url = "" if met else _reverse("practicum:my_ledger")
+        return [
+            Step(
+                label=result.label,
+                state=result.state,
+                detail=str(details.get(outcome, details["pending"])),
+                url=url,
+                action=_("See your practicum record") if url else "",
+            )
+        ]
 
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
@@ -385,6 +564,21 @@ class _HoursInWindow(Evaluator):
     (subclasses implement ``counts``)."""
 
     unit_message = ""
+    where = ("", "")  # (URL name, link text) of the page where more are earned
+
+    def steps(self, result):
+        url_name, action = self.where
+        url = "" if result.met else _reverse(url_name)
+        return [
+            Step(
+                label=result.label,
+                state=result.state,
+                detail=result.message,
+                url=url,
+                action=str(action) if url else "",
+                percent=result.percent,
+            )
+        ]
 
     @abstractmethod
     def counts(self, users, context) -> dict[int, Decimal] | None:
@@ -420,6 +614,7 @@ class ContinuingEducation(_HoursInWindow):
     """Class hours of courses completed during the current certificate's validity."""
 
     kind = RequirementKind.CONTINUING_EDUCATION
+    where = ("courses:catalogue", gettext_lazy("Find a course"))
 
     @property
     def unit_message(self):
@@ -431,9 +626,13 @@ class ContinuingEducation(_HoursInWindow):
 
 @register
 class SessionsDelivered(_HoursInWindow):
-    """Verified sessions delivered as a lecturer during the current validity (lecturer corps)."""
+    """Verified sessions delivered as a lecturer during the current validity (lecturer corps),
+    of the topics this qualification covers: a children's activity counts toward the
+    psychological counsellor's renewal, a caregivers' course toward the family-education
+    instructor's, never toward both."""
 
     kind = RequirementKind.SESSIONS_DELIVERED
+    where = ("lecturer_corps:my_sessions", gettext_lazy("My sessions"))
 
     @property
     def unit_message(self):
@@ -442,7 +641,7 @@ class SessionsDelivered(_HoursInWindow):
     def counts(self, users, context):
         from .selectors import verified_sessions_delivered
 
-        return verified_sessions_delivered(users, context.windows)
+        return verified_sessions_delivered(users, context.windows, context.certification.code)
 
 
 @register

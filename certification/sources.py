@@ -21,6 +21,7 @@ class CourseInfo:
     id: int
     title: str
     class_hours: Decimal | float | None = None
+    url: str = ""  # the course page, where the checklist sends a trainee to take it
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class QuizInfo:
     id: int
     title: str
     pass_mark: Decimal | float | None = None
+    url: str = ""  # the quiz page, where the checklist sends a trainee to take it
 
 
 @dataclass(frozen=True)

@@ -1245,6 +1245,196 @@ GUARDED_WRITES["classes.class.delete"] = Case(
 )
 
 
+# --- dispatch planning: tariffs and budgets (city-wide coordinators) -----------------------
+
+TARIFF = f"{SNIPPETS}/dispatch/tariff"
+BUDGET = f"{SNIPPETS}/dispatch/budget"
+
+
+def _tariff_setup(f):
+    import datetime
+
+    from dispatch.tests.factories import make_tariff
+
+    tariff = make_tariff(effective_from=datetime.date(2099, 1, 1), bands=((None, "50"),))
+    return {"tariff": tariff, "band": tariff.bands.get()}
+
+
+def _tariff_form(ctx=None, **extra):
+    band = ctx["band"] if ctx else None
+    return {
+        "name": "2099 标准",
+        "effective_from": "2099-01-01",
+        "fee_per_class_hour": "120.00",
+        "basis": "distance",
+        "unknown_location_subsidy": "10.00",
+        **_inline("bands", 1 if band else 0),
+        "bands-TOTAL_FORMS": 1,
+        "bands-0-id": band.pk if band else "",
+        "bands-0-ORDER": "1",
+        "bands-0-DELETE": "",
+        "bands-0-up_to": "",
+        "bands-0-subsidy": "60.00",
+        **extra,
+    }
+
+
+def _create_tariff(ctx, actor):
+    import datetime
+    from decimal import Decimal
+
+    from dispatch import costs
+    from dispatch.models import Tariff, TravelBand
+
+    tariff = Tariff(
+        name="2099 标准",
+        effective_from=datetime.date(2099, 1, 1),
+        fee_per_class_hour=Decimal("120"),
+    )
+    tariff.bands = [TravelBand(up_to=None, subsidy=Decimal("60"))]
+    costs.save_tariff(actor=actor, tariff=tariff)
+
+
+def _update_tariff(ctx, actor):
+    from decimal import Decimal
+
+    from dispatch import costs
+
+    tariff = ctx["tariff"]
+    tariff.fee_per_class_hour = Decimal("130")
+    costs.save_tariff(actor=actor, tariff=tariff, changed=["fee_per_class_hour"])
+
+
+def _delete_tariff(ctx, actor):
+    from dispatch import costs
+
+    costs.delete_tariff(actor=actor, tariff=ctx["tariff"])
+
+
+def _budget_setup(f):
+    import datetime
+    from decimal import Decimal
+
+    from dispatch.models import Budget
+
+    budget = Budget.objects.create(
+        district=f["district"], month=datetime.date(2031, 5, 1), amount=Decimal("1000")
+    )
+    return {"district": f["district"], "budget": budget}
+
+
+def _budget_form(ctx, **extra):
+    return {
+        "district": ctx["district"].pk,
+        "month": "2031-06-01",
+        "amount": "1500.00",
+        **extra,
+    }
+
+
+def _create_budget(ctx, actor):
+    import datetime
+    from decimal import Decimal
+
+    from dispatch import costs
+    from dispatch.models import Budget
+
+    costs.save_budget(
+        actor=actor,
+        budget=Budget(
+            district=ctx["district"], month=datetime.date(2031, 6, 1), amount=Decimal("1500")
+        ),
+    )
+
+
+def _update_budget(ctx, actor):
+    from decimal import Decimal
+
+    from dispatch import costs
+
+    budget = ctx["budget"]
+    budget.amount = Decimal("1200")
+    costs.save_budget(actor=actor, budget=budget, changed=["amount"])
+
+
+def _delete_budget(ctx, actor):
+    from dispatch import costs
+
+    costs.delete_budget(actor=actor, budget=ctx["budget"])
+
+
+_TARIFF_KEYS = {"from", "fee_per_class_hour", "basis", "bands"}
+GUARDED_WRITES["dispatch.tariff.create"] = Case(
+    model=None,
+    verb="create",
+    action="dispatch.tariff.create",
+    setup=lambda f: {},
+    allowed="coordinator",
+    refused="district_coordinator",
+    service=_create_tariff,
+    admin=lambda ctx: (f"{TARIFF}/add/", _tariff_form()),
+    changes_keys=_TARIFF_KEYS,
+)
+GUARDED_WRITES["dispatch.tariff.update"] = Case(
+    model=None,
+    verb="update",
+    action="dispatch.tariff.update",
+    setup=_tariff_setup,
+    allowed="coordinator",
+    refused="district_coordinator",
+    service=_update_tariff,
+    admin=lambda ctx: (f"{TARIFF}/edit/{ctx['tariff'].pk}/", _tariff_form(ctx)),
+    changes_keys=_TARIFF_KEYS,
+)
+GUARDED_WRITES["dispatch.tariff.delete"] = Case(
+    model=None,
+    verb="delete",
+    action="dispatch.tariff.delete",
+    setup=_tariff_setup,
+    allowed="coordinator",
+    refused="district_coordinator",
+    service=_delete_tariff,
+    admin=lambda ctx: (f"{TARIFF}/delete/{ctx['tariff'].pk}/", {}),
+    changes_keys={"from"},
+)
+GUARDED_WRITES["dispatch.budget.create"] = Case(
+    model=None,
+    verb="create",
+    action="dispatch.budget.create",
+    setup=lambda f: {"district": f["district"]},
+    allowed="coordinator",
+    refused="district_coordinator",
+    service=_create_budget,
+    admin=lambda ctx: (f"{BUDGET}/add/", _budget_form(ctx)),
+    changes_keys={"district", "month", "amount"},
+)
+GUARDED_WRITES["dispatch.budget.update"] = Case(
+    model=None,
+    verb="update",
+    action="dispatch.budget.update",
+    setup=_budget_setup,
+    allowed="coordinator",
+    refused="district_coordinator",
+    service=_update_budget,
+    admin=lambda ctx: (
+        f"{BUDGET}/edit/{ctx['budget'].pk}/",
+        _budget_form(ctx, month="2031-05-01", amount="1200.00"),
+    ),
+    changes_keys={"district", "month", "amount"},
+)
+GUARDED_WRITES["dispatch.budget.delete"] = Case(
+    model=None,
+    verb="delete",
+    action="dispatch.budget.delete",
+    setup=_budget_setup,
+    allowed="coordinator",
+    refused="district_coordinator",
+    service=_delete_budget,
+    admin=lambda ctx: (f"{BUDGET}/delete/{ctx['budget'].pk}/", {}),
+    changes_keys={"district", "month"},
+)
+
+
 def _models():
     from courses.models import Cohort, Enrolment
     from lecturer_corps.models import LecturerProfile
