@@ -15,16 +15,20 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from certification.models import Requirement
+from courses.models import Cohort, Course
 from lms.api import ApiError
 from lms.api_errors import error_responses
 from lms.api_types import Id
 from lms.textinput import TITLE, api_text
+from places.models import District, Venue
 
 from . import permissions, selectors, services
 from .models import (
@@ -39,6 +43,16 @@ from .models import (
 )
 
 router = Router(tags=["classes"])
+
+# What a new class may name, checked before the service sees the ids (unknown = 400).
+_LINKED_MODELS = {
+    "cohort": Cohort,
+    "course": Course,
+    "requirement": Requirement,
+    "district": District,
+    "venue": Venue,
+    "trainer": get_user_model(),
+}
 
 AudienceCode = Literal[tuple(Audience.values)]
 
@@ -211,16 +225,9 @@ def create_class(request, payload: ClassIn):
         capacity=data["capacity"],
         notes=data["notes"],
     )
-    for name, model in (
-        ("cohort", "courses.Cohort"),
-        ("course", "courses.Course"),
-        ("requirement", "certification.Requirement"),
-        ("district", "places.District"),
-        ("venue", "places.Venue"),
-        ("trainer", "accounts.User"),
-    ):
+    for name, model in _LINKED_MODELS.items():
         pk = data[f"{name}_id"]
-        if pk is not None and not _exists(model, pk):
+        if pk is not None and not model.objects.filter(pk=pk).exists():
             raise ApiError(
                 400,
                 "invalid",
@@ -229,12 +236,6 @@ def create_class(request, payload: ClassIn):
             )
     training_class = services.create_class(actor=request.auth, instance=training_class)
     return Status(201, class_out(training_class))
-
-
-def _exists(label: str, pk: int) -> bool:
-    from django.apps import apps
-
-    return apps.get_model(label).objects.filter(pk=pk).exists()
 
 
 @router.get("/classes/{class_id}", response=ClassOut)
