@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, Q
 from django.utils import translation
@@ -148,7 +149,18 @@ def lesson_for_url(programme: str, course: str, module: str, lesson: str):
     from .seed import CATALOGUE_SLUG
 
     suffix = f"/{CATALOGUE_SLUG}/{programme}/{course}/{module}/{lesson}/"
-    page = LessonPage.objects.filter(slug=lesson, url_path__endswith=suffix, live=True).first()
+    # The learning URLs are the Chinese original's; a translation is shown in its place
+    # (``lesson_content``), so a translated tree's copy of the same path is not served.
+    page = (
+        LessonPage.objects.filter(
+            slug=lesson,
+            url_path__endswith=suffix,
+            live=True,
+            locale__language_code=settings.LANGUAGE_CODE,
+        )
+        .order_by("path")
+        .first()
+    )
     if page is None:
         return None
     step = page.steplen
@@ -591,3 +603,73 @@ def supervised_person(supervisor, pk: int):
         .filter(pk=pk)
         .first()
     )
+
+
+# --- Languages (issue 16) ---------------------------------------------------
+
+
+def source_page(page):
+    """The Chinese original of a page: itself when it is one, else the page of the
+    default locale with the same ``translation_key`` (specific). Learning records
+    (enrolment, progress, reflections, quiz attempts) always point at the original, so
+    a lesson completed in Uyghur is the same lesson completed."""
+    if page.locale.language_code == settings.LANGUAGE_CODE:
+        return page
+    model = page.specific_class or type(page)
+    return model.objects.get(
+        translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
+    )
+
+
+ORIGINAL_SESSION_KEY = "courses:original-language"
+
+
+def reads_original(request, course) -> bool:
+    """Whether the person chose the Chinese original for this course (per course)."""
+    return str(course.translation_key) in request.session.get(ORIGINAL_SESSION_KEY, [])
+
+
+def set_reads_original(request, course, original: bool) -> None:
+    chosen = set(request.session.get(ORIGINAL_SESSION_KEY, []))
+    key = str(course.translation_key)
+    if original:
+        chosen.add(key)
+    else:
+        chosen.discard(key)
+    request.session[ORIGINAL_SESSION_KEY] = sorted(chosen)
+
+
+@dataclass
+class LessonContent:
+    """What the lesson page shows: the original or its translation, and why."""
+
+    page: object  # the Lesson whose title and body are shown
+    language: str  # its language code
+    translated: bool = False  # a translation into the reader's language is shown
+    missing: bool = False  # the reader's language has no live translation: original shown
+    available: bool = False  # a live translation exists (the switch offers it)
+
+
+def lesson_content(lesson, language: str, *, original: bool = False) -> LessonContent:
+    """The live translation of ``lesson`` (the original) into ``language`` where one
+    is published, else the original. One query for a reader whose language is not the
+    original's, none otherwise. Aliases (copies wagtail-localize makes of untranslated
+    ancestors) are not translations and are never shown."""
+    source_language = settings.LANGUAGE_CODE
+    if language == source_language:
+        return LessonContent(page=lesson, language=source_language)
+    found = (
+        LessonPage.objects.filter(
+            translation_key=lesson.translation_key,
+            locale__language_code=language,
+            live=True,
+            alias_of__isnull=True,
+        )
+        .exclude(pk=lesson.pk)
+        .first()
+    )
+    if found is None:
+        return LessonContent(page=lesson, language=source_language, missing=True)
+    if original:
+        return LessonContent(page=lesson, language=source_language, available=True)
+    return LessonContent(page=found, language=language, translated=True, available=True)

@@ -248,6 +248,8 @@ def complete_lesson(*, user, lesson, via: str = CompletionSource.MANUAL):
     """
     if via not in CompletionSource.values:
         raise ValueError(f"Unknown completion source: {via}")
+    # A translation is the same lesson: progress is kept on the Chinese original (issue 16).
+    lesson = selectors.source_page(lesson)
     course = _course_of(lesson)
     enrolment = selectors.active_enrolment(user, course)
     if enrolment is None:

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,7 +80,21 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
             if state.status == LessonStatus.NOT_STARTED:
                 state.status = LessonStatus.IN_PROGRESS
     index = progress.states.index(state) if state in progress.states else None
+    # The reader's language first (issue 16): its live translation, else the original
+    # with a notice; ?original=1/0 switches per course. Records stay on ``lesson``.
+    if "original" in request.GET:
+        selectors.set_reads_original(request, course, request.GET["original"] == "1")
+    content = (
+        selectors.LessonContent(page=lesson, language=lesson.locale.language_code)
+        if preview
+        else selectors.lesson_content(
+            lesson,
+            translation.get_language(),
+            original=selectors.reads_original(request, course),
+        )
+    )
     context = {
+        "content": content,
         "page": lesson,
         "self": lesson,
         "request": request,
@@ -103,7 +118,9 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
         context["user"] = user
         context["csrf_token"] = get_token(request)
         context["reflection_answers"] = selectors.reflection_answers(user, lesson)
-    context["body"] = selectors.render_body(lesson, segments, context)
+    if content.page is not lesson:
+        segments = selectors.lesson_body_segments(content.page)
+    context["body"] = selectors.render_body(content.page, segments, context)
     return TemplateResponse(request, "courses/lesson.html", context)
 
 
