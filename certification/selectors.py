@@ -232,8 +232,9 @@ def eligible_users(certification, users, *, sources=None):
     return [u for u, rs in results.items() if is_eligible(rs) and u not in certified]
 
 
-def verified_sessions_delivered(users, windows) -> dict[int, int]:
-    """Verified sessions each user delivered as a lecturer within their window.
+def verified_sessions_delivered(users, windows, qualification: str) -> dict[int, int]:
+    """Verified sessions of ``qualification``'s topics each user delivered as a lecturer
+    within their window (a session counts for the qualification its topic needs only).
 
     The lecturer corps provides the counter when it is ready
     (``certification.signals.provide_delivered_sessions``): ``users`` a queryset,
@@ -242,7 +243,7 @@ def verified_sessions_delivered(users, windows) -> dict[int, int]:
     """
     from .signals import delivered_sessions
 
-    return delivered_sessions(users, windows)
+    return delivered_sessions(users, windows, qualification)
 
 
 # --- certificate lists ---------------------------------------------------------

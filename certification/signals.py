@@ -14,7 +14,8 @@ Certification sits below the lecturer corps and above learning (the import layer
 
 Extension point (``delivered_sessions``): renewal counts the sessions a holder
 delivered as a lecturer, which the lecturer corps knows; it provides the counter with
-``provide_delivered_sessions`` when its app is ready.
+``provide_delivered_sessions`` when its app is ready. A session counts toward the
+qualification whose topic it covered, never toward both.
 
 Extension point (``attended_class_hours``): the "face-to-face class hours" requirement
 counts the hours of classes a person attended, which the classes app knows; it provides
@@ -30,16 +31,17 @@ _delivered_sessions_counter = None
 
 
 def provide_delivered_sessions(counter) -> None:
-    """Set the counter ``counter(users, windows) -> {user_id: count}`` of verified
-    sessions each user delivered within ``windows[user_id] = (first_day, last_day)``."""
+    """Set the counter ``counter(users, windows, qualification) -> {user_id: count}`` of
+    verified sessions each user delivered within ``windows[user_id] = (first_day,
+    last_day)`` whose topic belongs to ``qualification`` (a certification type's code)."""
     global _delivered_sessions_counter
     _delivered_sessions_counter = counter
 
 
-def delivered_sessions(users, windows) -> dict[int, int]:
+def delivered_sessions(users, windows, qualification: str) -> dict[int, int]:
     if _delivered_sessions_counter is None:
         return {}
-    return _delivered_sessions_counter(users, windows)
+    return _delivered_sessions_counter(users, windows, qualification)
 
 
 _class_hours_counter = None

@@ -56,7 +56,7 @@ from .models import (
     VenueContact,
     availability_needed,
 )
-from .topics import QUALIFICATION_LABELS, TOPICS_BY_CODE, topic_mask
+from .topics import QUALIFICATION_LABELS, TOPICS_BY_CODE, topic_codes_for, topic_mask
 
 # --- reasons -------------------------------------------------------------------------
 
@@ -1077,14 +1077,21 @@ def verified_sessions_count(user_ids, since: datetime.date | None = None) -> dic
     return dict(rows.values_list("lecturer_id").annotate(count=Count("id")).order_by())
 
 
-def verified_sessions_by_lecturer(users, windows) -> dict[int, int]:
-    """Verified sessions per user within their window ``{user_id: (first_day, last_day)}``.
+def verified_sessions_by_lecturer(users, windows, qualification: str) -> dict[int, int]:
+    """Verified sessions per user within their window ``{user_id: (first_day, last_day)}``,
+    of the topics that need ``qualification`` (``topics.Topic.qualification``: children's
+    activities the psychological counsellor's, caregivers' courses the family-education
+    instructor's): a session counts toward the renewal of that qualification only.
 
     The interface ``certification.selectors.verified_sessions_delivered`` calls (one
     query: the windows are applied to a small per-day count in Python).
     """
     rows = (
-        Session.objects.filter(lecturer__in=users, status=SessionStatus.VERIFIED)
+        Session.objects.filter(
+            lecturer__in=users,
+            status=SessionStatus.VERIFIED,
+            request__topic__in=topic_codes_for(qualification),
+        )
         .values_list("lecturer_id", "request__date")
         .annotate(count=Count("id"))
         .order_by()

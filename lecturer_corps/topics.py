@@ -95,6 +95,11 @@ def get_topic(code: str) -> Topic | None:
     return TOPICS_BY_CODE.get(code)
 
 
+def topic_codes_for(qualification: str) -> list[str]:
+    """The codes of the topics that need ``qualification`` (none for an unknown one)."""
+    return [topic.code for topic in TOPICS if topic.qualification == qualification]
+
+
 def topic_mask(codes) -> int:
     """The bit mask of a list of topic codes (unknown codes are ignored)."""
     mask = 0

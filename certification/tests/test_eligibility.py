@@ -159,7 +159,7 @@ def test_sessions_delivered_is_zero_without_a_counter(trainee, sources, monkeypa
 def test_sessions_delivered_counts_what_the_lecturer_corps_provides(trainee, sources, monkeypatch):
     monkeypatch.setattr(
         "certification.signals._delivered_sessions_counter",
-        lambda users, windows: {trainee.pk: 7},
+        lambda users, windows, qualification: {trainee.pk: 7},
     )
     certification = _sessions_requirement()
     window = {trainee.pk: (datetime.date(2027, 1, 1), datetime.date(2029, 12, 31))}

@@ -143,7 +143,9 @@ def test_verification_counts_toward_renewal_and_person_times(ended, coordinator)
     assert selectors.verified_sessions_count([lecturer.pk], timezone.localdate()) == {}
     users = get_user_model().objects.filter(pk=lecturer.pk)
     window = {lecturer.pk: (since, timezone.localdate())}
-    assert verified_sessions_delivered(users, window) == {lecturer.pk: 1}
+    # A children's activity (child_01) counts toward the counsellor's renewal only.
+    assert verified_sessions_delivered(users, window, "counsellor") == {lecturer.pk: 1}
+    assert verified_sessions_delivered(users, window, "family_educator") == {}
     assert selectors.person_times()["total"] == 21
     assert selectors.person_times()["children"] == 18
 
