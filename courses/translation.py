@@ -44,6 +44,11 @@ def ensure_translators(catalogue: Page) -> Group:
             )
             GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
     GroupPagePermission.objects.filter(group=group, permission__codename="publish_page").delete()
+    # Translations go live through the same review as the original.
+    from .moderation import ensure_course_workflow
+
+    for page in catalogues.exclude(pk=catalogue.pk):
+        ensure_course_workflow(page)
     return group
 
 
