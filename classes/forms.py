@@ -12,24 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from certification.models import Requirement, RequirementKind
 from courses.models import Cohort, Course
 from lms.textinput import TITLE, TextField, use_text_policies
+from lms.widgets import DateInput, TimeInput
 from places.models import District, Venue
 
 from . import services
 from .models import ADDRESS, CANCEL_REASON, CLASS_NOTES, TrainingClass
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class TrainerChoiceField(forms.ModelChoiceField):
