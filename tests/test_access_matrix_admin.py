@@ -42,6 +42,9 @@ ADMIN_WRITES: dict[str, str] = {
     "classes.trainingclass": "--- --- --- AAA AAA AAA",
     "courses.cohort": "--- --- --- A-- AAA AAA",
     "courses.enrolment": "--- --- --- -A- -A- -A-",
+    # Tariffs and budgets: the bureau's; district coordinators only look (outside the admin).
+    "dispatch.budget": "--- --- --- --- AAA AAA",
+    "dispatch.tariff": "--- --- --- --- AAA AAA",
     "lecturer_corps.lecturerprofile": "--- --- --- -A- -A- -A-",
     "places.district": "--- --- --- --- --- AAA",
     "places.township": "--- --- --- --- --- AAA",
@@ -53,7 +56,12 @@ ADMIN_WRITES: dict[str, str] = {
     "quizzes.question": "--- --- AAA --- --- AAA",
     "quizzes.questioncategory": "--- --- AAA --- --- AAA",
     "quizzes.quiz": "--- --- AAA --- --- AAA",
+    "reports.coveragetarget": "--- --- --- --- --- AA-",
     "safeguarding.safeguardingarrangement": "--- --- --- --- --- AAA",
+    # Units: coordinators manage their district's (the demo's first Gaochang unit); no delete.
+    "supervision.publicityrule": "--- --- --- --- --- AA-",
+    "supervision.stage": "--- --- --- --- --- AAA",
+    "supervision.unit": "--- --- --- AA- AA- AA-",
 }
 
 DUMP = bool(os.environ.get("MATRIX_DUMP"))
