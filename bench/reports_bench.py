@@ -7,7 +7,7 @@
 ``manage.py seed_scale`` (10,000 trainees, 100,000 practicum entries, and the lecturer
 corps' 20,000 sessions when its ``scale.py`` is installed) and then tops up what no
 app's scale data provides: verified sessions with delivery reports up to 20,000,
-finished quiz attempts and certificates, coverage base figures.
+finished quiz attempts and certificates, the register of children in difficulty.
 
 It prints: the dashboard's median and p95 server time (Django test client, warm, as
 a city-wide coordinator) and its query count, for a month in the data and for one
@@ -270,13 +270,19 @@ def top_up_attempts_and_certificates() -> None:
 
 
 def coverage_figures() -> None:
+    """The register: 3,000 children in difficulty per district (uncategorised), each year."""
     from places.models import District
-    from reports.models import CoverageFigure
+    from reports.models import RegisterCount
 
     for district in District.objects.all():
-        CoverageFigure.objects.get_or_create(
-            district=district, period=dt.date(2020, 1, 1), defaults={"children_known": 3000}
-        )
+        for year in range(2020, dt.date.today().year + 1):
+            RegisterCount.objects.get_or_create(
+                year=year,
+                district=district,
+                township=None,
+                category="",
+                defaults={"children": 3000},
+            )
 
 
 def cache_layer() -> str:
@@ -450,7 +456,7 @@ def check_invalidation() -> None:
     from django.test.utils import override_settings
 
     from quizzes.models import Attempt
-    from reports.models import CoverageFigure
+    from reports.models import RegisterCount
     from reports.periods import Period, Scope
     from reports.selectors import summary
 
@@ -498,7 +504,9 @@ def check_invalidation() -> None:
         )
 
     district = scope.districts[0]
-    figure = CoverageFigure(district=district, period=period.start, children_known=123_456)
+    figure = RegisterCount(
+        year=1999, district=district, township=None, category="", children=123_456
+    )
 
     def rolled_back():
         with transaction.atomic():
@@ -516,8 +524,8 @@ def check_invalidation() -> None:
         ("ORM bulk_update()", bulk_update, bulk_update),
         (
             "ORM bulk_create() / delete()",
-            lambda: CoverageFigure.objects.bulk_create([figure]),
-            lambda: CoverageFigure.objects.filter(children_known=123_456).delete(),
+            lambda: RegisterCount.objects.bulk_create([figure]),
+            lambda: RegisterCount.objects.filter(children=123_456).delete(),
         ),
         (f'raw SQL: UPDATE "{table}"', lambda: raw(f'UPDATE "{table}" {flip}'), None),
         (f"raw SQL: UPDATE public.{table}", lambda: raw(f"UPDATE public.{table} {flip}"), None),

@@ -59,7 +59,10 @@ REPORT_TABLES = (
     "quizzes_attempt",
     "quizzes_quiz",
     "quizzes_quizgrade",
-    "reports_coveragefigure",
+    "reports_registercount",
+    "reports_childrenserved",
+    "reports_coveragetarget",
+    "lecturer_corps_childattendance",
     "wagtailcore_page",
 )
 if os.environ.get("BENCH_CACHALOT_TABLES", "reports") != "all":

@@ -130,6 +130,42 @@ _DESTINATIONS = [
     ),
     (
         roles.SUPERVISOR,
+        "supervision:sessions",
+        _("Supervision sessions"),
+        _("Record individual and group supervision; the hours go to your trainees."),
+    ),
+    (
+        roles.TRAINEE,
+        "supervision:sessions",
+        _("Supervision received"),
+        _("Supervision recorded for you: confirm it or dispute it."),
+    ),
+    (
+        roles.COORDINATOR,
+        "supervision:actions",
+        _("Corrective actions"),
+        _("What the inspections asked your district to put right, and what is overdue."),
+    ),
+    (
+        roles.COORDINATOR,
+        "supervision:publicity",
+        _("Publicity returns"),
+        _("Each unit's publicity of the month against the rule."),
+    ),
+    (
+        roles.LEADING_GROUP,
+        "supervision:inspections",
+        _("Inspections"),
+        _("Record inspections, findings and corrective actions; verify them."),
+    ),
+    (
+        roles.LEADING_GROUP,
+        "supervision:stages",
+        _("Programme stages"),
+        _("Staged acceptance: criteria measured from the figures; sign-off."),
+    ),
+    (
+        roles.SUPERVISOR,
         "safeguarding:list",
         _("Concerns about children"),
         _("Concerns sent to you: acknowledge, refer, close."),

@@ -36,6 +36,7 @@ API_APPS = [
     "classes",
     "dispatch",
     "safeguarding",
+    "supervision",
     "reports",
 ]
 

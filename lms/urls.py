@@ -49,6 +49,7 @@ for app_label, prefix in [
     ("dispatch", "dispatch/"),
     ("classes", "classes/"),
     ("safeguarding", "concerns/"),
+    ("supervision", "supervision/"),
     ("reports", "reports/"),
 ]:
     if app_module(app_label, "urls") is not None:

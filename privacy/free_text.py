@@ -59,4 +59,16 @@ STORED_FREE_TEXT: tuple[StoredText, ...] = (
     StoredText("quizzes.AttemptSlot", "comment", "attempt__user__district"),
     StoredText("certification.Certificate", "revocation_reason", "holder__district"),
     StoredText("certification.IssueRequest", "note", "trainee__district"),
+    StoredText("supervision.SupervisionSession", "topics", None),
+    StoredText("supervision.SupervisionSession", "follow_ups", None),
+    StoredText("supervision.SupervisionAttendance", "dispute_reason", "trainee__district"),
+    StoredText("supervision.Inspection", "summary", "district"),
+    StoredText("supervision.Finding", "text", "inspection__district"),
+    StoredText("supervision.CorrectiveAction", "required", "finding__inspection__district"),
+    StoredText("supervision.CorrectiveAction", "evidence_note", "finding__inspection__district"),
+    StoredText(
+        "supervision.CorrectiveAction", "verification_note", "finding__inspection__district"
+    ),
+    StoredText("supervision.Stage", "description", None),
+    StoredText("supervision.Stage", "sign_off_note", None),
 )

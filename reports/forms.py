@@ -1,4 +1,5 @@
-"""Forms of the reporting pages: the period/scope filter, coverage entry, report generation, audit filter."""
+"""Forms of the reporting pages: the period/scope filter, the register and the venues' yearly
+returns (coverage), report generation, the audit filter."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.textinput import LABEL, TextField, TextPolicy
 from lms.widgets import DateInput
-from places.models import District
+from places.models import District, Township, Venue
 
+from .models import CATEGORY_CHOICES, SERVED_CATEGORY_CHOICES
 from .periods import Period
 
 CITY = "city"
@@ -56,30 +58,86 @@ class ScopeFilterForm(forms.Form):
         self.fields["district"].choices = district_choices(limit, with_city=True)
 
 
-class CoverageFigureForm(forms.Form):
-    district = forms.ChoiceField(label=_("District or county"))
-    period = PeriodField(
-        label=_("From month"), help_text=_("The figure holds from this month until a newer one.")
-    )
-    children_known = forms.IntegerField(
-        label=_("Children in difficulty known"),
-        min_value=1,
-        max_value=1_000_000,
-        help_text=_("The number on the district's register: a count, never names."),
-    )
-    target_percent = forms.IntegerField(
-        label=_("Coverage target (%)"), min_value=1, max_value=100, initial=80
-    )
+class _YearAndPlace(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, limit: District | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = district_choices(limit, with_city=False)
+        self.limit = limit
 
-    def clean_district(self):
-        district = District.objects.filter(code=self.cleaned_data["district"]).first()
-        if district is None:
-            raise ValidationError(_("Choose a district or county."))
-        return district
+
+class RegisterCountForm(_YearAndPlace):
+    """One count of the register: children in difficulty of a category in a township (or
+    the district as a whole) for a year."""
+
+    district = forms.ModelChoiceField(
+        label=_("District or county"), queryset=District.objects.none()
+    )
+    township = forms.ModelChoiceField(
+        label=_("Township"),
+        queryset=Township.objects.none(),
+        required=False,
+        help_text=_("Leave empty when the register gives the district's count only."),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES[1:])
+    children = forms.IntegerField(
+        label=_("Children on the register"),
+        min_value=0,
+        max_value=1_000_000,
+        help_text=_("A count from the civil-affairs register, never names."),
+    )
+
+    def __init__(self, *args, limit: District | None = None, **kwargs):
+        super().__init__(*args, limit=limit, **kwargs)
+        districts = District.objects.order_by("sort_order", "name")
+        townships = Township.objects.select_related("district").order_by(
+            "district__sort_order", "name"
+        )
+        if limit is not None:
+            districts = districts.filter(pk=limit.pk)
+            townships = townships.filter(district=limit)
+        self.fields["district"].queryset = districts
+        self.fields["township"].queryset = townships
+
+    def clean(self):
+        data = super().clean()
+        township, district = data.get("township"), data.get("district")
+        if township is not None and district is not None and township.district_id != district.pk:
+            self.add_error("township", _("This township is not in the district or county."))
+        return data
+
+
+class ChildrenServedForm(_YearAndPlace):
+    """A venue's yearly return for one category."""
+
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
+    category = forms.ChoiceField(label=_("Category"), choices=SERVED_CATEGORY_CHOICES)
+    children = forms.IntegerField(
+        label=_("Distinct children served this year"),
+        min_value=0,
+        max_value=100_000,
+        help_text=_("Each child once, however many sessions they came to: the venue counts them."),
+    )
+    new_children = forms.IntegerField(
+        label=_("Of whom not counted in an earlier year's return"), min_value=0, max_value=100_000
+    )
+
+    def __init__(self, *args, limit: District | None = None, **kwargs):
+        super().__init__(*args, limit=limit, **kwargs)
+        venues = Venue.objects.select_related("district").order_by("district__sort_order", "name")
+        if limit is not None:
+            venues = venues.filter(district=limit)
+        self.fields["venue"].queryset = venues
+
+    def clean(self):
+        data = super().clean()
+        children, new = data.get("children"), data.get("new_children")
+        if children is not None and new is not None and new > children:
+            self.add_error(
+                "new_children",
+                _("The children not counted before are at most the children served."),
+            )
+        return data
 
 
 class GenerateReportForm(forms.Form):

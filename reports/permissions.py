@@ -131,3 +131,17 @@ def can_view_audit_log(user) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def check_target_admin(user, action: str = "change", instance=None) -> None:
+    """The programme's targets (the Wagtail admin's door): administrators set them; the
+    other report viewers may look."""
+    if action == "view" and can_view_reports(user):
+        return
+    check_role(user, roles.ADMINISTRATOR)
+
+
+def targets_in_scope(user):
+    from .models import CoverageTarget
+
+    return CoverageTarget.objects.all() if can_view_reports(user) else CoverageTarget.objects.none()

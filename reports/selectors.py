@@ -433,56 +433,44 @@ def person_times(scope: Scope) -> FigureGroup:
     )
 
 
-# --- coverage (coverage figures + lecturer corps) -----------------------------------
+# --- coverage (the register, the venues' yearly returns, verified sessions) -----------
 
 
 def coverage(scope: Scope) -> FigureGroup:
-    """Children in difficulty reached (child person-times this year) against those known.
+    """Children in difficulty reached ÷ children on the register, this year; never above
+    100% (metric: coverage, ``reports/coverage.py``). Reached = the venues' yearly returns
+    of distinct children, each capped by the verified sessions' person-times of that
+    category at that venue and by the register of its township and category. Progress
+    toward the programme's target (4,000 children in five years by default) beside it."""
+    from lecturer_corps.models import ChildGroup
 
-    Metric: coverage. The number known is the latest figure entered for the district
-    for this month or before (``CoverageFigure``).
-    """
-    from django.db.models import OuterRef, Subquery
+    from .coverage import programme_progress, year_coverage
 
-    from places.models import District
-
-    from .models import DEFAULT_TARGET_PERCENT, CoverageFigure
-
-    latest = CoverageFigure.objects.filter(
-        district=OuterRef("pk"), period__lte=scope.period.start
-    ).order_by("-period")
-    districts = District.objects.order_by("sort_order", "name")
-    if scope.district is not None:
-        districts = districts.filter(pk=scope.district.pk)
-    known_rows = districts.annotate(
-        known=Subquery(latest.values("children_known")[:1]),
-        target=Subquery(latest.values("target_percent")[:1]),
-    ).values("pk", "name", "known", "target")
-
-    reached: dict = {}
-    for (month, district), counts in delivery_by_month_and_district(scope).items():
-        if month >= _year_start(scope):
-            bucket = reached.setdefault(district, {"year": 0, "month": 0})
-            bucket["year"] += counts["children"]
-            if month == scope.period.start:
-                bucket["month"] += counts["children"]
+    year = scope.period.start.year
+    districts = districts_in_scope(scope)
+    ids = [district.pk for district in districts]
+    result = year_coverage(year, ids, until=scope.period.end)
+    progress = programme_progress(year, ids, until=scope.period.end)
+    target = progress.target.coverage_percent
+    register = result.by_district("register")
+    counted = result.by_district("counted")
+    returned = result.by_district("returned")
     rows, highlights = [], []
-    for row in known_rows:  # one row per district (reference data)
-        counts = reached.get(row["pk"], {})
-        year, month = counts.get("year") or 0, counts.get("month") or 0
-        rate = percent(year, row["known"])
-        target = row["target"] if row["known"] else None
+    for district in districts:
+        known = register.get(district.pk) or 0
+        rate = percent(counted.get(district.pk, 0), known)
         met = None if rate is None else rate >= target
+        reported = returned.get(district.pk, 0) + result.unmatched.get(district.pk, 0)
         rows.append(
             {
-                "district": row["name"],
-                "known": row["known"],
-                "target": target,
-                "month": month,
-                "year": year,
+                "district": district.label,
+                "register": known or None,
+                "returned": reported,
+                "counted": counted.get(district.pk, 0),
                 "coverage": rate,
+                "target": target if known else None,
                 "status": (
-                    _("No figure entered")
+                    _("No register entered")
                     if rate is None
                     else _("Target met")
                     if met
@@ -492,26 +480,53 @@ def coverage(scope: Scope) -> FigureGroup:
         )
         if rate is None:
             highlights.append(
-                _("No number of children in difficulty has been entered for %(district)s.")
-                % {"district": row["name"]}
+                _("No register of children in difficulty has been entered for %(district)s.")
+                % {"district": district.label}
             )
         elif not met:
             highlights.append(
                 _("Coverage in %(district)s is %(rate)s, below the target of %(target)s%%.")
-                % {"district": row["name"], "rate": format_value(rate, PERCENT), "target": target}
+                % {
+                    "district": district.label,
+                    "rate": format_value(rate, PERCENT),
+                    "target": target,
+                }
             )
-    known_total = sum(row["known"] or 0 for row in rows)
-    year_total = sum(row["year"] for row in rows if row["known"])
+        if reported > counted.get(district.pk, 0):
+            highlights.append(
+                _(
+                    "%(district)s: the venues' returns name %(reported)s children; %(counted)s are "
+                    "counted (no more than the register holds or the verified sessions counted)."
+                )
+                % {
+                    "district": district.label,
+                    "reported": reported,
+                    "counted": counted.get(district.pk, 0),
+                }
+            )
     total = {
         "district": _("Total"),
-        "known": known_total or None,
+        "register": result.total("register") or None,
+        "returned": result.returned,
+        "counted": result.total("counted"),
+        "coverage": result.coverage,
         "target": None,
-        "month": sum(row["month"] for row in rows),
-        "year": sum(row["year"] for row in rows),
-        "coverage": percent(year_total, known_total),
         "status": "",
     }
-    targets = {row["target"] for row in rows if row["target"]}
+    by_category_register = result.by_category("register")
+    by_category_counted = result.by_category("counted")
+    labels = {"": _("Category not given"), **dict(ChildGroup.choices)}
+    category_rows = [
+        {
+            "category": str(labels.get(code, code)),
+            "register": by_category_register.get(code, 0),
+            "counted": by_category_counted.get(code, 0),
+            "coverage": percent(by_category_counted.get(code, 0), by_category_register.get(code)),
+        }
+        for code in sorted(
+            by_category_register, key=lambda c: list(labels).index(c) if c in labels else 99
+        )
+    ]
     met_count = sum(1 for row in rows if row["status"] == _("Target met"))
     return FigureGroup(
         key="coverage",
@@ -526,15 +541,22 @@ def coverage(scope: Scope) -> FigureGroup:
             ),
             Headline(
                 "children_reached",
-                _("Children reached this year (person-times)"),
-                total["year"],
+                _("Children in difficulty reached this year"),
+                total["counted"],
                 metric="coverage",
             ),
             Headline(
                 "children_known",
-                _("Children in difficulty known"),
-                total["known"],
+                _("Children in difficulty on the register"),
+                total["register"],
                 metric="coverage",
+            ),
+            Headline(
+                "target_progress",
+                _("Toward the programme's target of %(children)s children")
+                % {"children": progress.target.children},
+                progress.reached,
+                metric="coverage-target",
             ),
             Headline(
                 "districts_on_target",
@@ -549,9 +571,9 @@ def coverage(scope: Scope) -> FigureGroup:
                 title=_("Coverage by district"),
                 columns=[
                     Column("district", _("District or county"), TEXT),
-                    Column("known", _("Children known")),
-                    Column("month", _("Reached this month")),
-                    Column("year", _("Reached this year")),
+                    Column("register", _("On the register")),
+                    Column("returned", _("Named in the venues' returns")),
+                    Column("counted", _("Counted as reached")),
                     Column("coverage", _("Coverage"), PERCENT),
                     Column("target", _("Target"), PERCENT),
                     Column("status", _("Status"), TEXT),
@@ -559,18 +581,24 @@ def coverage(scope: Scope) -> FigureGroup:
                 rows=rows,
                 total=total,
                 note=_(
-                    "Reached = children's person-times in verified sessions since 1 January; "
-                    "attendance is counted, never named, so a child who came twice counts twice."
+                    "Reached = distinct children in difficulty each venue reports once a year, "
+                    "never more than its verified sessions counted of that category nor more "
+                    "than the register holds for its township and category; so coverage "
+                    "cannot pass 100%."
                 ),
-                chart=Chart(
-                    "bar",
-                    "district",
-                    ("coverage",),
-                    target=targets.pop()
-                    if len(targets) == 1
-                    else (DEFAULT_TARGET_PERCENT if not targets else None),
-                ),
-            )
+                chart=Chart("bar", "district", ("coverage",), target=target),
+            ),
+            Table(
+                key="coverage_by_category",
+                title=_("Coverage by category"),
+                columns=[
+                    Column("category", _("Category"), TEXT),
+                    Column("register", _("On the register")),
+                    Column("counted", _("Counted as reached")),
+                    Column("coverage", _("Coverage"), PERCENT),
+                ],
+                rows=category_rows,
+            ),
         ],
         highlights=highlights,
     )
@@ -1456,6 +1484,155 @@ def safeguarding_concerns(scope: Scope) -> FigureGroup:
     )
 
 
+# --- supervision: corrective actions and publicity (counts only) -------------------------
+
+
+def corrective_actions(scope: Scope) -> FigureGroup:
+    """Corrective actions (整改) from the leading group's inspections, by the inspected
+    district: set and verified in the month, open and overdue at its end (metric:
+    corrective-action; ``supervision.selectors.action_counts``)."""
+    from supervision.selectors import action_counts
+
+    counts = action_counts(scope.period.start_at, scope.period.end_at, scope.district)
+    columns = ["set", "verified", "open", "overdue"]
+    rows = _district_rows(scope, counts.by_district, columns, unknown=False)
+    highlights = [
+        _("%(district)s has %(count)s overdue corrective actions.")
+        % {"district": row["district"], "count": row["overdue"]}
+        for row in rows
+        if row["overdue"]
+    ]
+    return FigureGroup(
+        key="corrective_actions",
+        title=_("Corrective actions"),
+        headlines=[
+            Headline(
+                "overdue",
+                _("Overdue corrective actions"),
+                counts.overdue,
+                metric="corrective-action-overdue",
+            ),
+            Headline("open", _("Open corrective actions"), counts.open, metric="corrective-action"),
+            Headline(
+                "set",
+                _("Set this month"),
+                counts.set_in_period,
+                metric="corrective-action",
+                compare=True,
+            ),
+            Headline(
+                "verified",
+                _("Verified this month"),
+                counts.verified_in_period,
+                metric="corrective-action",
+                compare=True,
+            ),
+        ],
+        tables=[
+            Table(
+                key="corrective_actions_by_district",
+                title=_("Corrective actions by district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("set", _("Set this month")),
+                    Column("verified", _("Verified this month")),
+                    Column("open", _("Open at the month's end")),
+                    Column("overdue", _("Overdue at the month's end")),
+                ],
+                rows=rows,
+                total=_sum_rows(rows, columns, "district", _("Total")),
+                chart=Chart("bar", "district", ("open", "overdue")),
+            )
+        ],
+        highlights=highlights,
+    )
+
+
+def publicity(scope: Scope) -> FigureGroup:
+    """Each unit's publicity return for the month against the rule (at least 3 forms and 5
+    items by default): complete units by district, and the units that fell short (metric:
+    publicity-return; ``supervision.selectors.publicity_completeness``)."""
+    from supervision.selectors import publicity_completeness
+
+    units = publicity_completeness(scope.period.start, district=scope.district)
+    rule = units[0].rule if units else None
+    by_district: dict = {}
+    for row in units:  # one row per unit taking part (reference data, not children)
+        bucket = by_district.setdefault(
+            row.unit.district_id, {"units": 0, "complete": 0, "items": 0}
+        )
+        bucket["units"] += 1
+        bucket["complete"] += int(row.complete)
+        bucket["items"] += row.items
+    columns = ["units", "complete", "items"]
+    rows = _district_rows(scope, by_district, columns, unknown=False)
+    for row in rows:
+        row["share"] = percent(row["complete"], row["units"])
+    total = _sum_rows(rows, columns, "district", _("Total"))
+    total["share"] = percent(total["complete"], total["units"])
+    short = [
+        {
+            "unit": row.unit.name,
+            "district": row.unit.district.label,
+            "forms": row.forms,
+            "items": row.items,
+        }
+        for row in units
+        if not row.complete
+    ]
+    return FigureGroup(
+        key="publicity",
+        title=_("Publicity returns"),
+        headlines=[
+            Headline(
+                "complete",
+                _("Units with a complete publicity return"),
+                total["complete"],
+                metric="publicity-return",
+                compare=True,
+            ),
+            Headline("units", _("Units taking part"), total["units"], metric="publicity-return"),
+            Headline(
+                "share", _("Share complete"), total["share"], PERCENT, metric="publicity-return"
+            ),
+            Headline("items", _("Items reported"), total["items"], metric="publicity-return"),
+        ],
+        tables=[
+            Table(
+                key="publicity_by_district",
+                title=_("Publicity returns by district"),
+                columns=[
+                    Column("district", _("District or county"), TEXT),
+                    Column("units", _("Units")),
+                    Column("complete", _("Complete")),
+                    Column("share", _("Share complete"), PERCENT),
+                    Column("items", _("Items")),
+                ],
+                rows=rows,
+                total=total,
+                note=(
+                    _("Complete = at least %(forms)s forms and %(items)s items in the month.")
+                    % {"forms": rule.min_forms, "items": rule.min_items}
+                    if rule
+                    else ""
+                ),
+                chart=Chart("bar", "district", ("share",)),
+            ),
+            Table(
+                key="publicity_incomplete",
+                title=_("Units short of the rule"),
+                columns=[
+                    Column("unit", _("Unit"), TEXT),
+                    Column("district", _("District or county"), TEXT),
+                    Column("forms", _("Forms")),
+                    Column("items", _("Items")),
+                ],
+                rows=short,
+            ),
+        ],
+    )
+
+
 # --- the registry -----------------------------------------------------------------
 
 _DISTRICTS = ("places.District",)
@@ -1481,7 +1658,14 @@ GROUPS: list[GroupSpec] = [
         coverage,
         requires=("lecturer_corps.DeliveryReport",),
         compared=False,
-        reads=(*_DELIVERY, "reports.CoverageFigure"),
+        reads=(
+            *_DELIVERY,
+            "lecturer_corps.ChildAttendance",
+            "places.Township",
+            "reports.RegisterCount",
+            "reports.ChildrenServed",
+            "reports.CoverageTarget",
+        ),
     ),
     GroupSpec(
         "sessions",
@@ -1553,6 +1737,29 @@ GROUPS: list[GroupSpec] = [
         safeguarding_concerns,
         requires=("safeguarding.Concern",),
         reads=("safeguarding.Concern", *_DISTRICTS),
+    ),
+    GroupSpec(
+        "corrective_actions",
+        corrective_actions,
+        requires=("supervision.CorrectiveAction",),
+        live=True,
+        reads=(
+            "supervision.CorrectiveAction",
+            "supervision.Finding",
+            "supervision.Inspection",
+            *_DISTRICTS,
+        ),
+    ),
+    GroupSpec(
+        "publicity",
+        publicity,
+        requires=("supervision.PublicityItem",),
+        reads=(
+            "supervision.PublicityItem",
+            "supervision.PublicityRule",
+            "supervision.Unit",
+            *_DISTRICTS,
+        ),
     ),
 ]
 
@@ -1648,14 +1855,28 @@ def audit_object_types() -> list[str]:
     )
 
 
-def coverage_figures(limit):
-    """The coverage base figures a viewer may see (latest first)."""
-    from .models import CoverageFigure
+def register_counts(limit, year: int):
+    """The register's counts for a year a viewer may see (their district, or all)."""
+    from .models import RegisterCount
 
-    queryset = CoverageFigure.objects.select_related("district", "entered_by")
+    queryset = RegisterCount.objects.select_related("district", "township", "entered_by").filter(
+        year=year
+    )
     if limit is not None:
         queryset = queryset.filter(district=limit)
-    return queryset.order_by("-period", "district__sort_order")
+    return queryset.order_by("district__sort_order", "township__name", "category")
+
+
+def children_served(limit, year: int):
+    """The venues' yearly returns for a year a viewer may see (their district, or all)."""
+    from .models import ChildrenServed
+
+    queryset = ChildrenServed.objects.select_related(
+        "venue", "venue__district", "entered_by"
+    ).filter(year=year)
+    if limit is not None:
+        queryset = queryset.filter(venue__district=limit)
+    return queryset.order_by("venue__district__sort_order", "venue__name", "category")
 
 
 def archived_reports(limit):

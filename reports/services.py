@@ -1,4 +1,5 @@
-"""State changes in reporting: coverage base figures and the monthly report archive."""
+"""State changes in reporting: the register of children in difficulty, the venues' yearly
+returns, the programme's targets, and the monthly report archive."""
 
 from __future__ import annotations
 
@@ -12,50 +13,154 @@ from audit.services import record
 
 from . import permissions, selectors
 from .exports import report_workbook
-from .models import CoverageFigure, MonthlyReport
+from .models import (
+    CATEGORY_CHOICES,
+    SERVED_CATEGORY_CHOICES,
+    ChildrenServed,
+    CoverageTarget,
+    MonthlyReport,
+    RegisterCount,
+)
 from .pdf import REPORT_LANGUAGE, render_report_pdf
 from .periods import Period, Scope
 
 
 @transaction.atomic
-def save_coverage_figure(
-    *, user, district, period: Period, children_known: int, target_percent: int
-) -> CoverageFigure:
-    """Enter or correct a district's number of known children in difficulty from a month on.
-
-    Coordinators within their scope and administrators only. One figure per district
-    and month: entering it again updates it. Audited (counts only).
-    """
+def save_register_count(
+    *, user, year: int, district, category: str, children: int, township=None
+) -> RegisterCount:
+    """Enter or correct how many children in difficulty of a category the register holds in
+    a district's township (or the district, ``township`` None) for a year: a count, never
+    children. Coordinators within their scope and administrators. Entering the same year,
+    place and category again updates it. Atomic; audited (counts only)."""
     permissions.check_can_edit_coverage(user, district)
-    if children_known is None or children_known < 1:
-        raise ValidationError({"children_known": _("Enter a number of children of at least 1.")})
-    if not 1 <= int(target_percent) <= 100:
-        raise ValidationError({"target_percent": _("The target is a percentage from 1 to 100.")})
-    figure = (
-        CoverageFigure.objects.select_for_update()
-        .filter(district=district, period=period.start)
+    errors = {}
+    if township is not None and township.district_id != district.pk:
+        errors["township"] = [_("This township is not in the district or county.")]
+    if category not in dict(CATEGORY_CHOICES):
+        errors["category"] = [_("Choose one of the options.")]
+    if children is None or not 0 <= int(children) <= 1_000_000:
+        errors["children"] = [_("Enter a number of children from 0 to 1,000,000.")]
+    if not 2000 <= int(year or 0) <= 2100:
+        errors["year"] = [_("Enter a year such as 2026.")]
+    if errors:
+        raise ValidationError(errors)
+    row = (
+        RegisterCount.objects.select_for_update()
+        .filter(year=year, district=district, township=township, category=category)
         .first()
     )
-    before = (figure.children_known, figure.target_percent) if figure else None
-    if figure is None:
-        figure = CoverageFigure(district=district, period=period.start)
-    figure.children_known = children_known
-    figure.target_percent = target_percent
-    figure.entered_by = user
-    figure.save()
+    before = row.children if row else None
+    if row is None:
+        row = RegisterCount(year=year, district=district, township=township, category=category)
+    row.children = int(children)
+    row.entered_by = user
+    row.save()
     record(
-        "reports.coverage.save",
+        "reports.register.save",
         actor=user,
-        obj=figure,
+        obj=row,
         changes={
+            "year": year,
             "district": district.code,
-            "period": period.code,
-            "children_known": children_known,
-            "target_percent": target_percent,
+            "township": township.pk if township else None,
+            "category": category,
+            "children": row.children,
+            "before": before,
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def save_children_served(
+    *, user, year: int, venue, category: str, children: int, new_children: int
+) -> ChildrenServed:
+    """Enter or correct a venue's yearly return: how many distinct children in difficulty
+    of a category it served in the year, and how many of them it had not counted in an
+    earlier year. Coordinators of the venue's district and administrators; one return per
+    venue, year and category (entering it again updates it). Coverage never counts more
+    than the register and the verified sessions allow (``reports.coverage``). Atomic;
+    audited (counts only)."""
+    permissions.check_can_edit_coverage(user, venue.district)
+    errors = {}
+    if category not in dict(SERVED_CATEGORY_CHOICES):
+        errors["category"] = [_("Choose one of the options.")]
+    if children is None or not 0 <= int(children) <= 100_000:
+        errors["children"] = [_("Enter a number of children from 0 to 100,000.")]
+    elif new_children is None or not 0 <= int(new_children) <= int(children):
+        errors["new_children"] = [
+            _("The children not counted before are at most the children served.")
+        ]
+    if not 2000 <= int(year or 0) <= 2100:
+        errors["year"] = [_("Enter a year such as 2026.")]
+    if errors:
+        raise ValidationError(errors)
+    row = (
+        ChildrenServed.objects.select_for_update()
+        .filter(year=year, venue=venue, category=category)
+        .first()
+    )
+    before = (row.children, row.new_children) if row else None
+    if row is None:
+        row = ChildrenServed(year=year, venue=venue, category=category)
+    row.children = int(children)
+    row.new_children = int(new_children)
+    row.entered_by = user
+    row.save()
+    record(
+        "reports.children_served.save",
+        actor=user,
+        obj=row,
+        changes={
+            "year": year,
+            "venue": venue.pk,
+            "category": category,
+            "children": row.children,
+            "new_children": row.new_children,
             "before": list(before) if before else None,
         },
     )
-    return figure
+    return row
+
+
+TARGET_AUDIT = "reports.target"
+
+
+def _target_changes(instance: CoverageTarget) -> dict:
+    return {
+        "first_year": instance.first_year,
+        "years": instance.years,
+        "children": instance.children,
+        "coverage_percent": instance.coverage_percent,
+    }
+
+
+def create_target(*, actor, instance: CoverageTarget) -> CoverageTarget:
+    """Set the programme's targets (administrators, in the Wagtail admin). Audited."""
+    permissions.check_target_admin(actor, "add")
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save()
+        record(
+            f"{TARGET_AUDIT}.create", actor=actor, obj=instance, changes=_target_changes(instance)
+        )
+    return instance
+
+
+def update_target(*, actor, instance: CoverageTarget, changed=()) -> CoverageTarget:
+    """Change the programme's targets (administrators). Audited."""
+    permissions.check_target_admin(actor, "change", instance)
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save()
+        record(
+            f"{TARGET_AUDIT}.update",
+            actor=actor,
+            obj=instance,
+            changes={"fields": sorted(changed), **_target_changes(instance)},
+        )
+    return instance
 
 
 def build_report_content(scope: Scope):

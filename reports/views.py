@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +16,21 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import roles
 from accounts.permissions import role_required
+from lms.one_door import add_service_errors
 from lms.spreadsheets import csv_bytes
 
 from . import permissions, selectors
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, table_xlsx
-from .forms import AuditFilterForm, CoverageFigureForm, GenerateReportForm, ScopeFilterForm
+from .forms import (
+    AuditFilterForm,
+    ChildrenServedForm,
+    GenerateReportForm,
+    RegisterCountForm,
+    ScopeFilterForm,
+)
 from .models import MonthlyReport
 from .periods import Period, Scope
-from .services import generate_monthly_report, save_coverage_figure
+from .services import generate_monthly_report, save_children_served, save_register_count
 
 VIEWERS = permissions.VIEWER_ROLES
 EDITORS = permissions.EDITOR_ROLES
@@ -108,35 +115,57 @@ def export_table(request, group_key: str, table_key: str, fmt: str):
 @role_required(*VIEWERS)
 @require_http_methods(["GET", "POST"])
 def coverage(request):
-    """The coverage base figures; coordinators in scope and administrators enter them."""
+    """The register of children in difficulty (counts per district, township and category)
+    and the venues' yearly returns of distinct children served, for a year; coordinators
+    in scope and administrators enter them (docs/metrics.md, "Coverage")."""
     limit = permissions.viewer_district(request.user)
     can_edit = permissions.can_edit_coverage(request.user, limit)
-    form = None
+    year = _year(request.GET.get("year"))
+    which = request.POST.get("form") if request.method == "POST" else None
+    forms = {}
     if can_edit:
-        form = CoverageFigureForm(
-            request.POST or None,
-            limit=limit,
-            initial={"period": Period.current(), "target_percent": 80},
-        )
+        for name, form_class in (("register", RegisterCountForm), ("served", ChildrenServedForm)):
+            bound = request.POST if which == name else None
+            forms[name] = form_class(bound, limit=limit, initial={"year": year}, prefix=name)
     if request.method == "POST":
-        if form is None:
+        if not can_edit:
             raise PermissionDenied(_("The leading group's access is read-only."))
+        form = forms.get(which)
+        if form is None:
+            return redirect("reports:coverage")
         if form.is_valid():
             data = form.cleaned_data
-            save_coverage_figure(
-                user=request.user,
-                district=data["district"],
-                period=data["period"],
-                children_known=data["children_known"],
-                target_percent=data["target_percent"],
-            )
-            messages.success(request, _("The coverage figure is saved."))
-            return redirect("reports:coverage")
+            try:
+                if which == "register":
+                    save_register_count(user=request.user, **data)
+                else:
+                    save_children_served(user=request.user, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{reverse('reports:coverage')}?year={data['year']}")
+    status = 400 if any(f.is_bound and f.errors for f in forms.values()) else 200
     return render(
         request,
         "reports/coverage.html",
-        {"form": form, "figures": selectors.coverage_figures(limit)[:60]},
+        {
+            "year": year,
+            "register_form": forms.get("register"),
+            "served_form": forms.get("served"),
+            "register": selectors.register_counts(limit, year)[:300],
+            "served": selectors.children_served(limit, year)[:300],
+        },
+        status=status,
     )
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return Period.current().start.year
+    return year if 2000 <= year <= 2100 else Period.current().start.year
 
 
 @role_required(*VIEWERS)

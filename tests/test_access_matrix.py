@@ -192,6 +192,25 @@ def build_world() -> World:
     # The open class of Gaochang, trained by the lecturer, with the trainee booked.
     w.training_class = TrainingClass.objects.get(title=OPEN_TITLE)
     w.class_booking = Booking.objects.get(training_class=w.training_class, user=trainee)
+    from supervision.models import CorrectiveAction, Inspection, PublicityItem, Stage, Unit
+    from supervision.services import record_session
+
+    # Supervision the supervisor gave the trainee yesterday; the demo's inspection (of a
+    # Gaochang unit, actions owned by the city coordinator), a stage, a unit's publicity.
+    w.supervision_session = record_session(
+        actor=w.users["supervisor"],
+        kind="individual",
+        date=max(timezone.localdate() - datetime.timedelta(days=1), w.placement.start_date),
+        minutes=60,
+        topics="个别督导：活动结束环节的设计。",
+        trainees=[trainee],
+    )
+    w.attendance = w.supervision_session.attendances.get()
+    w.inspection = Inspection.objects.order_by("pk").first()
+    w.action = CorrectiveAction.objects.order_by("pk").first()
+    w.stage = Stage.objects.order_by("pk").first()
+    w.unit = Unit.objects.get(name="高昌区民政局")
+    w.publicity_item = PublicityItem.objects.filter(unit=w.unit).order_by("pk").first()
     return w
 
 
@@ -367,6 +386,28 @@ ADDRESSES = {
     "safeguarding:acknowledge": url("safeguarding:acknowledge", pk=lambda w: w.concern.pk),
     "safeguarding:refer": url("safeguarding:refer", pk=lambda w: w.concern.pk),
     "safeguarding:close": url("safeguarding:close", pk=lambda w: w.concern.pk),
+    "supervision:session": url("supervision:session", pk=lambda w: w.supervision_session.pk),
+    "supervision:confirm": url("supervision:confirm", pk=lambda w: w.attendance.pk),
+    "supervision:dispute": url("supervision:dispute", pk=lambda w: w.attendance.pk),
+    "supervision:inspection": url("supervision:inspection", pk=lambda w: w.inspection.pk),
+    "supervision:add_finding": url("supervision:add_finding", pk=lambda w: w.inspection.pk),
+    "supervision:action": url("supervision:action", pk=lambda w: w.action.pk),
+    "supervision:submit_evidence": url("supervision:submit_evidence", pk=lambda w: w.action.pk),
+    "supervision:verify": url("supervision:verify", pk=lambda w: w.action.pk),
+    "supervision:action_file": url("supervision:action_file", pk=lambda w: w.action.pk),
+    "supervision:stage": url("supervision:stage", pk=lambda w: w.stage.pk),
+    "supervision:sign_off": url("supervision:sign_off", pk=lambda w: w.stage.pk),
+    "supervision:publicity_unit": url(
+        "supervision:publicity_unit",
+        unit_pk=lambda w: w.unit.pk,
+        period=lambda w: timezone.localdate().strftime("%Y-%m"),
+    ),
+    "supervision:publicity_file": url(
+        "supervision:publicity_file", pk=lambda w: w.publicity_item.pk
+    ),
+    "supervision:publicity_remove": url(
+        "supervision:publicity_remove", pk=lambda w: w.publicity_item.pk
+    ),
     "reports:export_table": url(
         "reports:export_table", group_key="talent_pool", table_key="trainees_by_district", fmt="csv"
     ),
@@ -693,6 +734,11 @@ API_PARAMS = {
     "request_id": lambda w: w.service_request.pk,
     "session_id": lambda w: w.session_proposed.pk,
     "concern_id": lambda w: w.concern.pk,
+    "supervision_session_id": lambda w: w.supervision_session.pk,
+    "attendance_id": lambda w: w.attendance.pk,
+    "inspection_id": lambda w: w.inspection.pk,
+    "action_id": lambda w: w.action.pk,
+    "stage_id": lambda w: w.stage.pk,
     "class_id": lambda w: w.training_class.pk,
 }
 

@@ -44,6 +44,15 @@ NARRATIVE_FIELDS = [
     "safeguarding.Concern.what_seen",
     "safeguarding.Concern.what_done",
     "safeguarding.ConcernStep.note",
+    "supervision.SupervisionSession.topics",
+    "supervision.SupervisionSession.follow_ups",
+    "supervision.SupervisionAttendance.dispute_reason",
+    "supervision.Inspection.summary",
+    "supervision.Finding.text",
+    "supervision.CorrectiveAction.required",
+    "supervision.CorrectiveAction.evidence_note",
+    "supervision.CorrectiveAction.verification_note",
+    "supervision.Stage.description",
 ]
 
 

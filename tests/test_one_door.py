@@ -41,6 +41,7 @@ PROJECT_APPS = {
     "quizzes",
     "reports",
     "safeguarding",
+    "supervision",
 }
 
 # Viewsets that still write with Wagtail's plain actions. This list may only shrink: a
@@ -1434,6 +1435,268 @@ GUARDED_WRITES["dispatch.budget.delete"] = Case(
     changes_keys={"district", "month"},
 )
 
+
+
+# --- supervision: units, the publicity rule, the programme's stages; reports' targets -------
+
+
+def _unit_setup(f):
+    from supervision.models import Unit
+
+    unit = Unit.objects.create(name="高昌区教育局", kind="education", district=f["district"])
+    return {"district": f["district"], "unit": unit}
+
+
+def _unit_form(ctx, **extra):
+    return {
+        "name": "高昌区教育局",
+        "kind": "education",
+        "district": ctx["district"].pk,
+        "township": "",
+        "is_active": "on",
+        **extra,
+    }
+
+
+def _create_unit(ctx, actor):
+    from supervision import services
+    from supervision.models import Unit
+
+    services.create_unit(
+        actor=actor,
+        instance=Unit(name="高昌区教育局", kind="education", district=ctx["district"]),
+        related={"reporters": []},
+    )
+
+
+def _update_unit(ctx, actor):
+    from supervision import services
+
+    unit = ctx["unit"]
+    unit.kind = "other"
+    services.update_unit(actor=actor, instance=unit, changed=["kind"], related={"reporters": []})
+
+
+def _rule_instance_setup(f):
+    from supervision.models import PublicityRule
+
+    return {"rule": PublicityRule.objects.create(applies_from=datetime.date(2026, 1, 1))}
+
+
+def _create_publicity_rule(ctx, actor):
+    from supervision import services
+    from supervision.models import PublicityRule
+
+    services.create_publicity_rule(
+        actor=actor, instance=PublicityRule(applies_from=datetime.date(2026, 1, 1))
+    )
+
+
+def _update_publicity_rule(ctx, actor):
+    from supervision import services
+
+    rule = ctx["rule"]
+    rule.min_items = 6
+    services.update_publicity_rule(actor=actor, instance=rule, changed=["min_items"])
+
+
+def _stage_setup(f):
+    from supervision.models import Stage, StageCriterion
+
+    stage = Stage.objects.create(
+        name="第一阶段", starts_on=datetime.date(2026, 1, 1), due_on=datetime.date(2026, 6, 30)
+    )
+    criterion = StageCriterion.objects.create(stage=stage, measure="certified", target=10)
+    return {"stage": stage, "criterion": criterion}
+
+
+def _stage_form(ctx=None, **extra):
+    criterion = (ctx or {}).get("criterion")
+    return {
+        "name": "第一阶段",
+        "sort_order": 0,
+        "starts_on": "2026-01-01",
+        "due_on": "2026-06-30",
+        "description": "",
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 1 if criterion else 0,
+        "criteria-MIN_NUM_FORMS": 1,
+        "criteria-MAX_NUM_FORMS": 1000,
+        "criteria-0-id": criterion.pk if criterion else "",
+        "criteria-0-ORDER": 1,
+        "criteria-0-DELETE": "",
+        "criteria-0-measure": "certified",
+        "criteria-0-target": "10",
+        "criteria-0-district": "",
+        **extra,
+    }
+
+
+def _create_stage(ctx, actor):
+    from supervision import services
+    from supervision.models import Stage, StageCriterion
+
+    stage = Stage(
+        name="第一阶段", starts_on=datetime.date(2026, 1, 1), due_on=datetime.date(2026, 6, 30)
+    )
+    stage.criteria = [StageCriterion(measure="certified", target=10)]
+    services.create_stage(actor=actor, instance=stage)
+
+
+def _update_stage(ctx, actor):
+    from supervision import services
+
+    stage = ctx["stage"]
+    stage.name = "第一阶段（调整）"
+    services.update_stage(actor=actor, instance=stage, changed=["name"])
+
+
+def _delete_stage(ctx, actor):
+    from supervision import services
+
+    services.delete_stage(actor=actor, instance=ctx["stage"])
+
+
+def _target_setup(f):
+    from reports.models import CoverageTarget
+
+    return {"target": CoverageTarget.objects.create(first_year=2026)}
+
+
+def _target_form(**extra):
+    return {"first_year": 2026, "years": 5, "children": 4000, "coverage_percent": 80, **extra}
+
+
+def _create_target(ctx, actor):
+    from reports import services
+    from reports.models import CoverageTarget
+
+    services.create_target(actor=actor, instance=CoverageTarget(first_year=2026))
+
+
+def _update_target(ctx, actor):
+    from reports import services
+
+    target = ctx["target"]
+    target.children = 4500
+    services.update_target(actor=actor, instance=target, changed=["children"])
+
+
+UNITS = "/cms/supervision-units"
+RULES = "/cms/supervision-publicity-rule"
+STAGES = "/cms/supervision-stages"
+TARGETS = "/cms/programme-targets"
+_UNIT_KEYS = {"district", "kind", "reporters"}
+_RULE_KEYS = {"min_forms", "min_items"}
+_TARGET_KEYS = {"first_year", "years", "children", "coverage_percent"}
+GUARDED_WRITES["supervision.unit.create"] = Case(
+    model=None,
+    verb="create",
+    action="supervision.unit.create",
+    setup=lambda f: {"district": f["district"]},
+    allowed="district_coordinator",
+    refused="other_district_coordinator",
+    service=_create_unit,
+    admin=lambda ctx: (f"{UNITS}/new/", _unit_form(ctx)),
+    changes_keys=_UNIT_KEYS,
+)
+GUARDED_WRITES["supervision.unit.update"] = Case(
+    model=None,
+    verb="update",
+    action="supervision.unit.update",
+    setup=_unit_setup,
+    allowed="district_coordinator",
+    refused="other_district_coordinator",
+    service=_update_unit,
+    admin=lambda ctx: (f"{UNITS}/edit/{ctx['unit'].pk}/", _unit_form(ctx, kind="other")),
+    changes_keys={"fields", *_UNIT_KEYS},
+)
+GUARDED_WRITES["supervision.publicity_rule.create"] = Case(
+    model=None,
+    verb="create",
+    action="supervision.publicity_rule.create",
+    setup=lambda f: {},
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_create_publicity_rule,
+    admin=lambda ctx: (
+        f"{RULES}/new/",
+        {"applies_from": "2026-01-01", "min_forms": 3, "min_items": 5},
+    ),
+    changes_keys=_RULE_KEYS,
+)
+GUARDED_WRITES["supervision.publicity_rule.update"] = Case(
+    model=None,
+    verb="update",
+    action="supervision.publicity_rule.update",
+    setup=_rule_instance_setup,
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_update_publicity_rule,
+    admin=lambda ctx: (
+        f"{RULES}/edit/{ctx['rule'].pk}/",
+        {"applies_from": "2026-01-01", "min_forms": 3, "min_items": 6},
+    ),
+    changes_keys={"fields", *_RULE_KEYS},
+)
+GUARDED_WRITES["supervision.stage.create"] = Case(
+    model=None,
+    verb="create",
+    action="supervision.stage.create",
+    setup=lambda f: {},
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_create_stage,
+    admin=lambda ctx: (f"{STAGES}/new/", _stage_form()),
+    changes_keys={"criteria"},
+)
+GUARDED_WRITES["supervision.stage.update"] = Case(
+    model=None,
+    verb="update",
+    action="supervision.stage.update",
+    setup=_stage_setup,
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_update_stage,
+    admin=lambda ctx: (
+        f"{STAGES}/edit/{ctx['stage'].pk}/",
+        _stage_form(ctx, name="第一阶段（调整）"),
+    ),
+    changes_keys={"fields", "criteria"},
+)
+GUARDED_WRITES["supervision.stage.delete"] = Case(
+    model=None,
+    verb="delete",
+    action="supervision.stage.delete",
+    setup=_stage_setup,
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_delete_stage,
+    admin=lambda ctx: (f"{STAGES}/delete/{ctx['stage'].pk}/", {}),
+    changes_keys={"name"},
+)
+GUARDED_WRITES["reports.target.create"] = Case(
+    model=None,
+    verb="create",
+    action="reports.target.create",
+    setup=lambda f: {},
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_create_target,
+    admin=lambda ctx: (f"{TARGETS}/new/", _target_form()),
+    changes_keys=_TARGET_KEYS,
+)
+GUARDED_WRITES["reports.target.update"] = Case(
+    model=None,
+    verb="update",
+    action="reports.target.update",
+    setup=_target_setup,
+    allowed="administrator",
+    refused="district_coordinator",
+    service=_update_target,
+    admin=lambda ctx: (f"{TARGETS}/edit/{ctx['target'].pk}/", _target_form(children=4500)),
+    changes_keys={"fields", *_TARGET_KEYS},
+)
 
 def _models():
     from courses.models import Cohort, Enrolment

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dispatch",
     "classes",
     "safeguarding",
+    "supervision",
     "reports",
     "privacy",
     # The children's-data guard: registers its check on every NARRATIVE text field.

@@ -126,11 +126,11 @@ def test_export_command_refuses_an_unknown_username(db):
 def test_demo_people_exports_cover_every_app(settings, tmp_path):
     """The demo lecturer, trainee and coordinator between them touch every app's records."""
     from accounts.models import User
-    from reports.models import CoverageFigure
+    from reports.models import RegisterCount
 
     call_command("seed_demo", stdout=io.StringIO())
-    # The demo's coverage figures are loaded, not entered: the coordinator corrects one.
-    figure = CoverageFigure.objects.order_by("pk").first()
+    # The demo's register counts are loaded, not entered: the coordinator corrects one.
+    figure = RegisterCount.objects.order_by("pk").first()
     figure.entered_by = User.objects.get(username="coordinator")
     figure.save(update_fields=["entered_by"])
     seen_apps = set()

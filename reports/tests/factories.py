@@ -1,19 +1,18 @@
 """Factories for reporting's own models."""
 
-import datetime as dt
-
 import factory
 
 from tests.factories import DistrictFactory
 
-from ..models import CoverageFigure
+from ..models import RegisterCount
 
 
-class CoverageFigureFactory(factory.django.DjangoModelFactory):
+class RegisterCountFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = CoverageFigure
+        model = RegisterCount
 
+    year = 2026
     district = factory.SubFactory(DistrictFactory)
-    period = dt.date(2026, 1, 1)
-    children_known = 100
-    target_percent = 80
+    township = None
+    category = "left_behind"
+    children = 100

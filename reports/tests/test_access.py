@@ -106,8 +106,8 @@ def test_leader_sees_read_only_pages_without_entry_forms(client, leader):
     coverage = client.get(reverse("reports:coverage"))
     archive = client.get(reverse("reports:monthly_list"))
     assert coverage.status_code == archive.status_code == 200
-    assert coverage.context["form"] is None and archive.context["form"] is None
-    assert 'name="children_known"' not in coverage.content.decode()
+    assert coverage.context["register_form"] is None and archive.context["form"] is None
+    assert 'name="register-children"' not in coverage.content.decode()
 
 
 def test_leading_group_finds_the_dashboard_from_home_and_nav(client, leader):

@@ -154,7 +154,7 @@ def test_writes_that_change_figures_are_recognised():
     assert changes('UPDATE "accounts_user" SET "last_login" = %s, "district_id" = %s WHERE 1')
     assert changes('TRUNCATE "accounts_user", "practicum_practicumentry"')
     assert changes('INSERT INTO "accounts_user_groups" ("user_id", "group_id") VALUES (1, 2)')
-    assert changes('MERGE INTO "reports_coveragefigure" AS c USING v ON c.id = v.id')
+    assert changes('MERGE INTO "reports_registercount" AS c USING v ON c.id = v.id')
 
 
 def test_hand_written_writes_are_recognised():
@@ -249,14 +249,16 @@ def test_every_table_a_group_reads_is_in_its_key(db, district, last_month):
 
 
 def test_a_write_rebuilds_only_the_groups_that_read_its_table(db, district, last_month):
-    from reports.models import CoverageFigure
+    from reports.models import RegisterCount
 
     selectors.dashboard_figures(Scope(last_month))
-    CoverageFigure.objects.create(district=district, period=last_month.start, children_known=50)
+    RegisterCount.objects.create(
+        year=last_month.start.year, district=district, category="orphan", children=50
+    )
     with CaptureQueriesContext(connection) as queries:
         groups = selectors.dashboard_figures(Scope(last_month))
     sql = " ".join(q["sql"] for q in queries.captured_queries)
-    assert "reports_coveragefigure" in sql
+    assert "reports_registercount" in sql
     assert "practicum_practicumentry" not in sql and "quizzes_attempt" not in sql
     coverage = next(g for g in groups if g.key == "coverage")
     assert next(h for h in coverage.headlines if h.key == "children_known").value == 50

@@ -20,7 +20,7 @@ def dashboard_data(transactional_db, settings):
 
     from lecturer_corps.models import DeliveryReport, RequestStatus, SessionStatus
     from lecturer_corps.tests.factories import make_request, make_session
-    from reports.tests.factories import CoverageFigureFactory
+    from reports.tests.factories import RegisterCountFactory
     from tests.factories import DistrictFactory, VenueFactory, make_user
 
     gaochang = DistrictFactory(code="gaochang", name="高昌区", name_en="Gaochang District")
@@ -43,8 +43,8 @@ def dashboard_data(transactional_db, settings):
             children_count=40 + index,
             caregivers_count=5,
         )
-    CoverageFigureFactory(district=gaochang, period=dt.date(2026, 1, 1), children_known=120)
-    CoverageFigureFactory(district=shanshan, period=dt.date(2026, 1, 1), children_known=60)
+    RegisterCountFactory(district=gaochang, year=2026, children=120)
+    RegisterCountFactory(district=shanshan, year=2026, children=60)
     return coordinator
 
 

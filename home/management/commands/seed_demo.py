@@ -19,6 +19,7 @@ SEED_APPS = [
     "classes",
     "dispatch",
     "safeguarding",
+    "supervision",
     "reports",
 ]
 
