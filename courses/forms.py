@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,11 @@ class CohortForm(forms.ModelForm):
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
         use_text_policies(self, {"name": TITLE})
-        self.fields["programme"].queryset = Programme.objects.live().order_by("path")
+        self.fields["programme"].queryset = (
+            Programme.objects.live()
+            .filter(locale__language_code=settings.LANGUAGE_CODE)
+            .order_by("path")
+        )
         if scope is not None:
             self.fields["district"].queryset = District.objects.filter(pk=scope.pk)
             self.fields["district"].required = True

@@ -358,8 +358,11 @@ def _enrolments_by_course(user, courses) -> dict[int, Enrolment]:
 
 def catalogue(user, programme_slug: str | None = None) -> dict:
     """Live programmes with their live courses and the person's enrolments (four queries)."""
-    page = CourseCatalogue.objects.live().first()
-    programmes = Programme.objects.live().order_by("path")
+    # The original's tree only: translations are shown in place of their original, and
+    # the aliases wagtail-localize makes of untranslated ancestors are not listed.
+    original = {"locale__language_code": settings.LANGUAGE_CODE}
+    page = CourseCatalogue.objects.live().filter(**original).first()
+    programmes = Programme.objects.live().filter(**original).order_by("path")
     if programme_slug:
         programmes = programmes.filter(slug=programme_slug)
     programmes = list(programmes)
@@ -368,7 +371,7 @@ def catalogue(user, programme_slug: str | None = None) -> dict:
         path_filter = reduce(or_, (Q(path__startswith=p.path) for p in programmes))
         courses = list(
             Course.objects.live()
-            .filter(path_filter, depth__in={p.depth + 1 for p in programmes})
+            .filter(path_filter, depth__in={p.depth + 1 for p in programmes}, **original)
             .order_by("path")
         )
     enrolments = _enrolments_by_course(user, courses)
@@ -535,6 +538,10 @@ def search_learning(user, query: str, limit: int = 30) -> list[dict]:
     terms = spaced_for_search(query)
     course_hits = list(Course.objects.live().search(terms, operator="and")[:limit])
     lesson_hits = list(LessonPage.objects.live().search(terms, operator="and")[:limit])
+    # A hit in a translation (Uyghur text is searchable) is its original: the page
+    # learners open and the one their records are on (issue 16).
+    course_hits = _as_originals(Course, course_hits)
+    lesson_hits = _as_originals(LessonPage, lesson_hits)
     visible_courses = {course.path: course for course in course_hits}
     if lesson_hits:
         course_paths = {lesson.course_path for lesson in lesson_hits}
@@ -567,6 +574,27 @@ def search_learning(user, query: str, limit: int = 30) -> list[dict]:
         if reachable(lesson) and lesson.course_path in visible_courses
     ]
     return results
+
+
+def _as_originals(model, hits: list) -> list:
+    """``hits`` replaced by their live originals (one query), in order, without repeats;
+    aliases and translations whose original is not live drop out."""
+    if not hits:
+        return []
+    originals = {
+        page.translation_key: page
+        for page in model.objects.live().filter(
+            translation_key__in={hit.translation_key for hit in hits},
+            locale__language_code=settings.LANGUAGE_CODE,
+        )
+    }
+    seen, result = set(), []
+    for hit in hits:
+        original = originals.get(hit.translation_key)
+        if original is not None and original.pk not in seen:
+            seen.add(original.pk)
+            result.append(original)
+    return result
 
 
 def _ancestor_paths(page) -> list[str]:
@@ -613,12 +641,18 @@ def source_page(page):
     default locale with the same ``translation_key`` (specific). Learning records
     (enrolment, progress, reflections, quiz attempts) always point at the original, so
     a lesson completed in Uyghur is the same lesson completed."""
+    known = page.__dict__.get("_source_page")
+    if known is not None:  # asked before for this object (e.g. one course, many enrolments)
+        return known
     if page.locale.language_code == settings.LANGUAGE_CODE:
-        return page
-    model = page.specific_class or type(page)
-    return model.objects.get(
-        translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
-    )
+        source = page
+    else:
+        model = page.specific_class or type(page)
+        source = model.objects.get(
+            translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
+        )
+    page.__dict__["_source_page"] = source
+    return source
 
 
 ORIGINAL_SESSION_KEY = "courses:original-language"

@@ -67,6 +67,7 @@ def enrol(
     enrolment is returned unchanged; a withdrawn one is reactivated with its progress.
     """
     actor = actor or user
+    course = selectors.source_page(course)  # a translation is the same course (issue 16)
     if deadline is not None:
         check_within_horizon(deadline, field="deadline")
     if actor.pk == user.pk and source in (None, EnrolmentSource.SELF):

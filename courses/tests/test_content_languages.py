@@ -129,3 +129,36 @@ def test_the_lesson_page_query_count_stays_fixed_with_translations(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ug"
     with django_assert_max_num_queries(LESSON_PAGE_MAX_QUERIES + 1):
         client.get(lessons[0].url)
+
+
+def test_enrolling_through_a_translation_enrols_in_the_original(trainee, course, lessons):
+    translation = translate(lessons[0]).get_parent().get_parent().specific
+    assert translation.translation_key == course.translation_key
+
+    enrolment, created = services.enrol(user=trainee, course=translation)
+
+    assert created and enrolment.course_id == course.pk
+
+
+def test_the_catalogue_lists_each_programme_and_course_once(trainee, course, lessons):
+    translate(lessons[0])  # the course, programme and catalogue above become live aliases
+    course_translation = course.get_translation(Locale.objects.get(language_code="ug"))
+    assert course_translation.live  # an alias of the live course
+
+    rows = selectors.catalogue(trainee)["programmes"]
+
+    listed = [row["course"].pk for entry in rows for row in entry["courses"]]
+    assert listed.count(course.pk) == 1 and course_translation.pk not in listed
+    assert [entry["programme"].pk for entry in rows].count(course.get_parent().pk) == 1
+    assert all(entry["programme"].alias_of_id is None for entry in rows)
+
+
+def test_uyghur_text_is_searchable_and_finds_the_original(trainee, enrolled, lessons):
+    translate(lessons[0])
+
+    results = selectors.search_learning(trainee, "ھېسسىياتىنى")
+
+    assert [(r["kind"], r["page"].pk) for r in results] == [("lesson", lessons[0].pk)]
+    # The original's own words still find it once, not twice.
+    hits = selectors.search_learning(trainee, lessons[0].title)
+    assert [r["page"].pk for r in hits if r["kind"] == "lesson"].count(lessons[0].pk) == 1
