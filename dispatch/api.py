@@ -307,10 +307,12 @@ def submit_venue_request(request, payload: VenueRequestIn):
     return Status(201, _venue_request_out(venue_request))
 
 
-@router.put("/venue/requests/{request_id}", response=VenueRequestOut, openapi_extra=STATE_ERRORS)
-def change_venue_request(request, request_id: Id, payload: VenueRequestIn):
+@router.put(
+    "/venue/requests/{venue_request_id}", response=VenueRequestOut, openapi_extra=STATE_ERRORS
+)
+def change_venue_request(request, venue_request_id: Id, payload: VenueRequestIn):
     """Change a request still waiting or sent back, and send it again."""
-    venue_request = _own(request, request_id)
+    venue_request = _own(request, venue_request_id)
     try:
         changed = services.update_venue_request(
             actor=request.auth, venue_request=venue_request, **_fields(payload)
@@ -321,10 +323,12 @@ def change_venue_request(request, request_id: Id, payload: VenueRequestIn):
 
 
 @router.post(
-    "/venue/requests/{request_id}/withdraw", response=VenueRequestOut, openapi_extra=STATE_ERRORS
+    "/venue/requests/{venue_request_id}/withdraw",
+    response=VenueRequestOut,
+    openapi_extra=STATE_ERRORS,
 )
-def withdraw_venue_request(request, request_id: Id):
-    venue_request = _own(request, request_id)
+def withdraw_venue_request(request, venue_request_id: Id):
+    venue_request = _own(request, venue_request_id)
     try:
         withdrawn = services.withdraw_venue_request(actor=request.auth, venue_request=venue_request)
     except ValidationError as exc:
@@ -370,13 +374,13 @@ def list_venue_requests(request, status: VenueRequestStatus | None = None):
 
 
 @router.post(
-    "/venue-requests/{request_id}/accept",
+    "/venue-requests/{venue_request_id}/accept",
     response={201: VenueRequestOut},
     openapi_extra=STATE_ERRORS,
 )
-def accept_venue_request(request, request_id: Id, payload: AcceptIn):
+def accept_venue_request(request, venue_request_id: Id, payload: AcceptIn):
     """Accept a waiting request into planning: one service request per date."""
-    venue_request = _scoped(request, request_id)
+    venue_request = _scoped(request, venue_request_id)
     try:
         services.accept_venue_request(
             actor=request.auth,
@@ -385,39 +389,41 @@ def accept_venue_request(request, request_id: Id, payload: AcceptIn):
         )
     except ValidationError as exc:
         _state_error(exc)
-    return Status(201, _venue_request_out(_scoped(request, request_id)))
+    return Status(201, _venue_request_out(_scoped(request, venue_request_id)))
 
 
 @router.post(
-    "/venue-requests/{request_id}/request-changes",
+    "/venue-requests/{venue_request_id}/request-changes",
     response=VenueRequestOut,
     openapi_extra=STATE_ERRORS,
 )
-def request_changes(request, request_id: Id, payload: ChangesIn):
+def request_changes(request, venue_request_id: Id, payload: ChangesIn):
     """Send a waiting request back to the venue with what to change."""
-    venue_request = _scoped(request, request_id)
+    venue_request = _scoped(request, venue_request_id)
     try:
         services.ask_for_changes(
             actor=request.auth, venue_request=venue_request, message=payload.message
         )
     except ValidationError as exc:
         _state_error(exc)
-    return _venue_request_out(_scoped(request, request_id))
+    return _venue_request_out(_scoped(request, venue_request_id))
 
 
 @router.post(
-    "/venue-requests/{request_id}/decline", response=VenueRequestOut, openapi_extra=STATE_ERRORS
+    "/venue-requests/{venue_request_id}/decline",
+    response=VenueRequestOut,
+    openapi_extra=STATE_ERRORS,
 )
-def decline_venue_request(request, request_id: Id, payload: DeclineIn):
+def decline_venue_request(request, venue_request_id: Id, payload: DeclineIn):
     """Decline a request that is not settled, with a reason the venue sees."""
-    venue_request = _scoped(request, request_id)
+    venue_request = _scoped(request, venue_request_id)
     try:
         services.decline_venue_request(
             actor=request.auth, venue_request=venue_request, reason=payload.reason
         )
     except ValidationError as exc:
         _state_error(exc)
-    return _venue_request_out(_scoped(request, request_id))
+    return _venue_request_out(_scoped(request, venue_request_id))
 
 
 # --- the month's plan -------------------------------------------------------------------------------
