@@ -129,6 +129,31 @@ class CompletionOut(Schema):
     next_lesson: LessonRef | None
 
 
+class OfflineLessonOut(Schema):
+    id: int
+    title: str
+    url: str
+    revision: str
+    locked: bool
+    has_quiz: bool
+
+
+class OfflineFileOut(Schema):
+    lesson_id: int
+    title: str
+    url: str
+    size: int | None
+
+
+class CourseOfflineOut(Schema):
+    course_id: int
+    title: str
+    course_url: str
+    lessons: list[OfflineLessonOut]
+    documents: list[OfflineFileOut]
+    videos: list[OfflineFileOut]
+
+
 # --- Helpers ----------------------------------------------------------------
 
 
@@ -249,6 +274,27 @@ def get_course(request, course_id: Id):
         ),
     )
     return data
+
+
+@router.get(
+    "/courses/{course_id}/offline",
+    response=CourseOfflineOut,
+    summary="What to save of a course for offline use",
+)
+def course_offline(request, course_id: Id):
+    """Your course's lessons to keep on a phone, each with its ``revision`` (a saved copy of
+    another revision is out of date), and the documents and video files they offer, with
+    sizes. Locked lessons are listed with ``locked: true``: their pages open once earlier
+    lessons are done. Refused with ``not_enrolled`` (403) if you are not enrolled.
+    """
+    course = get_object_or_404(Course.objects.live(), pk=course_id)
+    if selectors.active_enrolment(request.auth, course) is None:
+        raise ApiError(
+            403,
+            "not_enrolled",
+            _("Enrol in “%(course)s” to save it for offline use.") % {"course": course.title},
+        )
+    return selectors.offline_plan(request.auth, course)
 
 
 @router.post(

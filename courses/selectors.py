@@ -422,6 +422,77 @@ def my_learning(user) -> list[dict]:
     return rows
 
 
+# --- Saving a course for offline use ----------------------------------------
+
+
+def offline_plan(user, course) -> dict:
+    """What a phone saves of ``user``'s course for offline use (``GET /courses/{id}/offline``).
+
+    Every lesson in order, with ``revision`` — its body's cache version and the language —
+    so a phone holding another revision (a newer one was published, or the person changed
+    language) saves that lesson again; ``locked`` lessons are listed but their pages refuse
+    until earlier lessons are done, so they are not saved. The documents and uploaded video
+    files the lessons offer, with their sizes (videos are saved only when the person
+    chooses). Four queries whatever the length of the course: statuses (the outline is
+    cached), the lessons' bodies, their documents, their videos' documents.
+    """
+    from wagtail.documents import get_document_model
+
+    progress = course_progress(user, course)
+    ids = [state.id for state in progress.states]
+    pages = {
+        page.pk: page
+        for page in LessonPage.objects.filter(pk__in=ids).only(
+            "id", "body", "live_revision_id", "last_published_at"
+        )
+    }
+    language = translation.get_language()
+    wanted: list[tuple[int, str, int, str]] = []  # (lesson, kind, document id, label)
+    lessons = []
+    for state in progress.states:
+        page = pages.get(state.id)
+        has_quiz = False
+        for block in page.body.raw_data if page is not None else []:
+            value = block.get("value") or {}
+            if block.get("type") == "quiz":
+                has_quiz = True
+            elif block.get("type") == "document" and value.get("document"):
+                wanted.append((state.id, "document", value["document"], value.get("title") or ""))
+            elif block.get("type") == "video" and value.get("file"):
+                wanted.append((state.id, "video", value["file"], value.get("caption") or ""))
+        lessons.append(
+            {
+                "id": state.id,
+                "title": state.title,
+                "url": state.url,
+                "revision": f"{page.body_cache_version() if page else state.id}:{language}",
+                "locked": state.locked,
+                "has_quiz": has_quiz,
+            }
+        )
+    documents = get_document_model().objects.in_bulk({doc_id for _l, _k, doc_id, _t in wanted})
+    files: dict[str, list[dict]] = {"document": [], "video": []}
+    for lesson_id, kind, doc_id, label in wanted:
+        document = documents.get(doc_id)
+        if document is not None:
+            files[kind].append(
+                {
+                    "lesson_id": lesson_id,
+                    "title": label or document.title,
+                    "url": document.url,
+                    "size": document.file_size,
+                }
+            )
+    return {
+        "course_id": course.pk,
+        "title": course.title,
+        "course_url": course.get_url(),
+        "lessons": lessons,
+        "documents": files["document"],
+        "videos": files["video"],
+    }
+
+
 # --- Lesson body ------------------------------------------------------------
 
 

@@ -73,7 +73,10 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
         except permissions.LearningDenied as denial:
             return denied(request, denial)
         segments = selectors.lesson_body_segments(lesson)
-        if enrolment is not None:
+        # A copy fetched to save the course on a phone (static/js/offline/offline.js) is
+        # not the person opening the lesson: it does not mark it started.
+        saving_for_offline = request.headers.get("X-Offline-Copy") == "1"
+        if enrolment is not None and not saving_for_offline:
             services.start_lesson(
                 user=user, lesson=lesson, enrolment=enrolment, status=state.status
             )

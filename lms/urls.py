@@ -36,6 +36,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    # The installable site: /sw.js, /manifest.webmanifest, /offline/… (issue 20)
+    path("", include("offline.urls")),
     path("", include("home.urls")),
 ]
 

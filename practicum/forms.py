@@ -52,6 +52,18 @@ class VenueChoiceField(forms.ModelChoiceField):
         return f"{venue.name} ({venue.get_venue_type_display()})"
 
 
+class ActivityTypeSelect(forms.Select):
+    """Each option also names its activity type's code (``data-code``): a draft written
+    offline is sent to the API, which takes the code (static/js/offline/offline.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-code"] = instance.code
+        return option
+
+
 class EntryForm(forms.ModelForm):
     """Log or edit one piece of practice, from a phone."""
 
@@ -92,6 +104,7 @@ class EntryForm(forms.ModelForm):
             "minutes": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 720}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "reflection": forms.Textarea(attrs={"rows": 3}),
+            "activity_type": ActivityTypeSelect,
             **{
                 name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
                 for name in PARTICIPANT_FIELDS
