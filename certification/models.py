@@ -441,6 +441,9 @@ class IssueRequest(models.Model):
                 fields=["certification", "trainee", "cycle"],
                 condition=models.Q(status="pending"),
                 name="one_pending_request_per_cycle",
+                violation_error_message=_(
+                    "A request for this certificate is already waiting for approval."
+                ),
             )
         ]
         verbose_name = _("certificate request")

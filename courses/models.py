@@ -611,6 +611,7 @@ class Cohort(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="cohort_ends_after_start",
+                violation_error_message=_("The cohort cannot end before it starts."),
             )
         ]
 

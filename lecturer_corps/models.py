@@ -233,6 +233,7 @@ class UnavailablePeriod(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="unavailable_period_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
             )
         ]
         verbose_name = _("unavailable period")
@@ -346,6 +347,7 @@ class ServiceRequest(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_time__gt=models.F("start_time")),
                 name="service_request_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
             )
         ]
         verbose_name = _("service request")
@@ -498,10 +500,14 @@ class Session(models.Model):
                 fields=["request", "lecturer"],
                 condition=models.Q(status__in=LIVE_SESSION_STATUSES),
                 name="one_live_session_per_request_lecturer",
+                violation_error_message=_(
+                    "This lecturer is already proposed for or assigned to this request."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="session_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
             ),
         ]
         indexes = [
@@ -677,7 +683,11 @@ class ChildAttendance(models.Model):
             models.UniqueConstraint(
                 fields=["report", "group", "age_band"], name="one_child_count_per_cell"
             ),
-            models.CheckConstraint(condition=models.Q(count__gte=1), name="child_count_positive"),
+            models.CheckConstraint(
+                condition=models.Q(count__gte=1),
+                name="child_count_positive",
+                violation_error_message=_("A count of children must be at least 1."),
+            ),
         ]
         verbose_name = _("children counted")
         verbose_name_plural = _("children counted")
@@ -723,6 +733,7 @@ class VenueContact(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(phone="") | ~models.Q(email=""),
                 name="venue_contact_reachable",
+                violation_error_message=_("Give the contact's phone number or e-mail address."),
             )
         ]
         verbose_name = _("venue contact")

@@ -50,7 +50,11 @@ class Township(models.Model):
         ordering = ["district__sort_order", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["district", "name"], name="unique_township_per_district"
+                fields=["district", "name"],
+                name="unique_township_per_district",
+                violation_error_message=_(
+                    "This district or county already has a township of this name."
+                ),
             )
         ]
         verbose_name = _("township")
@@ -120,7 +124,11 @@ class Venue(models.Model):
         ordering = ["district__sort_order", "venue_type", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["district", "name"], name="unique_venue_name_per_district"
+                fields=["district", "name"],
+                name="unique_venue_name_per_district",
+                violation_error_message=_(
+                    "This district or county already has a venue of this name."
+                ),
             )
         ]
         verbose_name = _("venue")

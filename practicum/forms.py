@@ -153,6 +153,19 @@ class EntryForm(forms.ModelForm):
             "from photos."
         ) % {"size": max_upload_bytes() // (1024 * 1024)}
 
+    def clean(self):
+        """The times as the service will judge them, said on the end time's field (so the
+        model's own check, which could only name itself, is not reached)."""
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if "start_time" in self.errors or "end_time" in self.errors:
+            return data
+        if (start is None) != (end is None):
+            self.add_error("end_time", _("Give both the start and the end time."))
+        elif start is not None and end <= start:
+            self.add_error("end_time", _("The end time must be after the start."))
+        return data
+
     def entry_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
         for name in PARTICIPANT_FIELDS:

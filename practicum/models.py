@@ -223,7 +223,11 @@ class ActivityMinimum(Orderable):
     class Meta(Orderable.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["requirement", "activity_type"], name="unique_activity_minimum"
+                fields=["requirement", "activity_type"],
+                name="unique_activity_minimum",
+                violation_error_message=_(
+                    "This activity type already has a minimum in this requirement."
+                ),
             )
         ]
         verbose_name = _("minimum by activity type")
@@ -322,10 +326,15 @@ class Placement(models.Model):
                 fields=["trainee", "qualification"],
                 condition=Q(closed_on__isnull=True),
                 name="one_current_placement_per_qualification",
+                violation_error_message=_(
+                    "This trainee already has a current placement for this qualification: "
+                    "reassign or close it first."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="placement_ends_after_start",
+                violation_error_message=_("The placement cannot end before it starts."),
             ),
         ]
         indexes = [models.Index(fields=["supervisor", "closed_on"])]
@@ -487,6 +496,10 @@ class PracticumEntry(models.Model):
                 condition=Q(start_time__isnull=True, end_time__isnull=True)
                 | Q(start_time__isnull=False, end_time__isnull=False, end_time__gt=F("start_time")),
                 name="entry_times_complete_and_ordered",
+                violation_error_message=_(
+                    "Give both the start and the end time, the end after the start (or neither, "
+                    "and the duration in minutes)."
+                ),
             ),
         ]
         verbose_name = _("practicum entry")

@@ -76,9 +76,16 @@ class QuestionCategory(models.Model):
         verbose_name = _("question category")
         verbose_name_plural = _("question categories")
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="unique_category_per_parent"),
             models.UniqueConstraint(
-                fields=["name"], condition=Q(parent__isnull=True), name="unique_top_category"
+                fields=["parent", "name"],
+                name="unique_category_per_parent",
+                violation_error_message=_("This category already has a sub-category of this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="unique_top_category",
+                violation_error_message=_("A top-level category of this name exists already."),
             ),
         ]
 
@@ -652,6 +659,9 @@ class Attempt(models.Model):
                 fields=["quiz", "user"],
                 condition=Q(state="in_progress"),
                 name="one_open_attempt",
+                violation_error_message=_(
+                    "An attempt at this quiz is already in progress; finish it first."
+                ),
             ),
         ]
         indexes = [
@@ -802,16 +812,23 @@ class MarkingAssignment(models.Model):
                 condition=(Q(trainee__isnull=False) & Q(cohort__isnull=True))
                 | (Q(trainee__isnull=True) & Q(cohort__isnull=False)),
                 name="marking_assignment_one_target",
+                violation_error_message=_("Assign either one trainee or one cohort."),
             ),
             models.UniqueConstraint(
                 fields=["supervisor", "trainee"],
                 condition=Q(trainee__isnull=False),
                 name="unique_marking_trainee",
+                violation_error_message=_(
+                    "This supervising expert already marks this trainee's answers."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["supervisor", "cohort"],
                 condition=Q(cohort__isnull=False),
                 name="unique_marking_cohort",
+                violation_error_message=_(
+                    "This supervising expert already marks this cohort's answers."
+                ),
             ),
         ]
 

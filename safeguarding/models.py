@@ -246,6 +246,7 @@ class Concern(models.Model):
                 condition=Q(acknowledged_at__isnull=True)
                 | Q(acknowledged_at__gte=models.F("raised_at")),
                 name="concern_acknowledged_after_raised",
+                violation_error_message=_("A concern cannot be acknowledged before it was raised."),
             ),
         ]
         verbose_name = _("concern")
