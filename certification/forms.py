@@ -55,4 +55,8 @@ class VerifyLookupForm(forms.Form):
         TextPolicy(60, purpose=LABEL),
         label=_("Serial number or verification code"),
         help_text=_("As printed on the certificate, e.g. PC-2027-000123."),
+        widget=forms.TextInput(
+            # Serials and codes are Latin: left to right in the Uyghur page too.
+            attrs={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"}
+        ),
     )
