@@ -246,6 +246,34 @@ def fixed(path):
     return lambda w: path
 
 
+def _waiting_venue_request(w):
+    from dispatch.models import VenueRequest
+
+    return (
+        VenueRequest.objects.filter(venue__district=w.gaochang, status="submitted")
+        .order_by("pk")
+        .first()
+        .pk
+    )
+
+
+def _contact_without_account(w):
+    from lecturer_corps.models import VenueContact
+
+    return (
+        VenueContact.objects.filter(venue__district=w.gaochang, user__isnull=True)
+        .order_by("pk")
+        .first()
+        .pk
+    )
+
+
+def _prior_qualification(w):
+    from dispatch.models import PriorQualification
+
+    return PriorQualification.objects.get(holder__username="expert").pk
+
+
 # Addresses of the patterns that take arguments (the others are ``reverse(name)``).
 ADDRESSES = {
     "wagtaildocs_serve": fixed("/documents/999999/missing.pdf"),
@@ -342,6 +370,34 @@ ADDRESSES = {
     "certification:reissue": url("certification:reissue", serial=lambda w: w.certificate.serial),
     "certification:job": url("certification:job", pk=lambda w: w.job.pk),
     "certification:job_progress": url("certification:job_progress", pk=lambda w: w.job.pk),
+    # Dispatch planning: the demo's venue request waiting in Gaochang, a Gaochang contact
+    # without an account, the expert's approved qualification from elsewhere (Gaochang).
+    "dispatch:venue_request_edit": url(
+        "dispatch:venue_request_edit", pk=lambda w: _waiting_venue_request(w)
+    ),
+    "dispatch:venue_request_withdraw": url(
+        "dispatch:venue_request_withdraw", pk=lambda w: _waiting_venue_request(w)
+    ),
+    "dispatch:triage_detail": url("dispatch:triage_detail", pk=lambda w: _waiting_venue_request(w)),
+    "dispatch:triage_accept": url("dispatch:triage_accept", pk=lambda w: _waiting_venue_request(w)),
+    "dispatch:triage_changes": url(
+        "dispatch:triage_changes", pk=lambda w: _waiting_venue_request(w)
+    ),
+    "dispatch:triage_decline": url(
+        "dispatch:triage_decline", pk=lambda w: _waiting_venue_request(w)
+    ),
+    "dispatch:contact_invite": url(
+        "dispatch:contact_invite", pk=lambda w: _contact_without_account(w)
+    ),
+    "dispatch:recurring_toggle": url(
+        "dispatch:recurring_toggle", pk=lambda w: w.service_request.pk
+    ),
+    "dispatch:cost_export": url("dispatch:cost_export", fmt="csv"),
+    "dispatch:prior_detail": url("dispatch:prior_detail", pk=lambda w: _prior_qualification(w)),
+    "dispatch:prior_evidence": url("dispatch:prior_evidence", pk=lambda w: _prior_qualification(w)),
+    "dispatch:prior_approve": url("dispatch:prior_approve", pk=lambda w: _prior_qualification(w)),
+    "dispatch:prior_reject": url("dispatch:prior_reject", pk=lambda w: _prior_qualification(w)),
+    "dispatch:prior_revoke": url("dispatch:prior_revoke", pk=lambda w: _prior_qualification(w)),
     "lecturer_corps:session_respond": url(
         "lecturer_corps:session_respond", pk=lambda w: w.session_proposed.pk
     ),
@@ -505,6 +561,33 @@ PAGES: dict[str, str] = {
     "offline:page": "200 200 200 200 200 200 200 200 200",
     "offline:service_worker": "200 200 200 200 200 200 200 200 200",
     "offline:strings": "200 200 200 200 200 200 200 200 200",
+    # Dispatch planning. Venue pages are for a venue's contact account (none of these
+    # roles: dispatch/tests cover the contact); a qualification from elsewhere is seen by
+    # its holder and the coordinators of the holder's district.
+    "dispatch:venue_home": "L   403 403 403 403 403 403 403 403",
+    "dispatch:venue_request_new": "L   403 403 403 403 403 403 403 403",
+    "dispatch:venue_request_edit": "L   403 403 403 403 403 403 403 403",
+    "dispatch:venue_request_withdraw": "L   403 403 403 403 403 403 403 403",
+    "dispatch:triage_list": "L   403 403 403 403 403 200 200 200",
+    "dispatch:triage_detail": "L   403 403 403 403 403 200 404 200",
+    "dispatch:triage_accept": "L   403 403 403 403 403 405 405 405",
+    "dispatch:triage_changes": "L   403 403 403 403 403 405 405 405",
+    "dispatch:triage_decline": "L   403 403 403 403 403 405 405 405",
+    "dispatch:contact_invite": "L   403 403 403 403 403 405 405 405",
+    "dispatch:month_plan": "L   403 403 403 403 403 200 200 200",
+    "dispatch:copy_forward": "L   403 403 403 403 403 200 200 200",
+    "dispatch:request_import": "L   403 403 403 403 403 200 200 200",
+    "dispatch:import_template": "L   403 403 403 403 403 200 200 200",
+    "dispatch:recurring_toggle": "L   403 403 403 403 403 405 405 405",
+    "dispatch:costs": "L   403 403 403 403 403 200 200 200",
+    "dispatch:cost_export": "L   403 403 403 403 403 200 200 200",
+    "dispatch:prior_list": "L   200 200 200 200 200 200 200 200",
+    "dispatch:prior_new": "L   403 403 200 403 403 200 200 200",
+    "dispatch:prior_detail": "L   404 404 404 404 404 200 404 200",
+    "dispatch:prior_evidence": "L   404 404 404 404 404 200 404 200",
+    "dispatch:prior_approve": "L   405 405 405 405 405 405 405 405",
+    "dispatch:prior_reject": "L   405 405 405 405 405 405 405 405",
+    "dispatch:prior_revoke": "L   405 405 405 405 405 405 405 405",
     "lecturer_corps:auto_assign": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:calendar": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:calendar_feed": "200 200 200 200 200 200 200 200 200",
@@ -654,6 +737,23 @@ API: dict[str, str] = {
     "GET /courses": "401 200 200 200 200 200 200 200 200",
     "GET /courses/{course_id}": "401 200 200 200 200 200 200 200 200",
     "GET /courses/{course_id}/offline": "401 200 200 200 403 403 403 403 403",
+    # Dispatch planning (venue endpoints: a venue contact's account, none of these roles).
+    "GET /venue/requests": "401 403 403 403 403 403 403 403 403",
+    "POST /venue/requests": "401 422 422 422 422 422 422 422 422",
+    "PUT /venue/requests/{venue_request_id}": "401 422 422 422 422 422 422 422 422",
+    "POST /venue/requests/{venue_request_id}/withdraw": "401 403 403 403 403 403 403 403 403",
+    "GET /venue/sessions": "401 403 403 403 403 403 403 403 403",
+    "GET /venue-requests": "401 403 403 403 403 403 200 200 200",
+    "POST /venue-requests/{venue_request_id}/accept": "401 403 403 403 403 403 201 404 201",
+    "POST /venue-requests/{venue_request_id}/request-changes": "401 422 422 422 422 422 422 422 422",
+    "POST /venue-requests/{venue_request_id}/decline": "401 422 422 422 422 422 422 422 422",
+    "POST /dispatch/copy-forward": "401 422 422 422 422 422 422 422 422",
+    "GET /dispatch/supply-demand": "401 422 422 422 422 422 422 422 422",
+    "GET /dispatch/costs": "401 422 422 422 422 422 422 422 422",
+    "GET /prior-qualifications": "401 200 200 200 200 200 200 200 200",
+    "POST /prior-qualifications/{qualification_id}/approve": "401 404 404 404 404 404 409 404 409",
+    "POST /prior-qualifications/{qualification_id}/reject": "401 422 422 422 422 422 422 422 422",
+    "POST /prior-qualifications/{qualification_id}/revoke": "401 422 422 422 422 422 422 422 422",
     "GET /lecturers": "401 403 403 403 403 403 200 200 200",
     "GET /me": "401 200 200 200 200 200 200 200 200",
     "GET /me/certificates": "401 200 200 200 200 200 200 200 200",
@@ -760,6 +860,8 @@ POSTS: dict[str, str] = {
     "certification:revoke": "L   403 403 403 403 403 200 404 200",
     "courses:cohort_create": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:report_verify": "L   403 403 403 403 403 R   404 R",
+    "dispatch:triage_decline": "L   403 403 403 403 403 400 404 400",
+    "dispatch:prior_approve": "L   404 404 404 404 404 R   404 R",
     "lecturer_corps:report_return": "L   403 403 403 403 403 400 404 400",
     "safeguarding:acknowledge": "L   403 404 404 R   404 R   404 R",
     "lecturer_corps:request_cancel": "L   403 403 403 403 403 R   404 R",
@@ -791,6 +893,8 @@ API_PARAMS = {
     "inspection_id": lambda w: w.inspection.pk,
     "action_id": lambda w: w.action.pk,
     "stage_id": lambda w: w.stage.pk,
+    "venue_request_id": lambda w: _waiting_venue_request(w),
+    "qualification_id": lambda w: _prior_qualification(w),
     "class_id": lambda w: w.training_class.pk,
 }
 
