@@ -126,21 +126,26 @@ class YearCoverage:
         return percent(self.total("counted"), self.total("register"))
 
 
-def _register(year: int, district_ids: list[int]) -> tuple[dict, dict]:
-    """Each district's register for ``year`` or, if it has none, its latest earlier one:
-    ({(district, township, category): children}, {district: year used}). One query."""
-    rows = list(
+def _register_rows(year: int, district_ids: list[int]) -> list[tuple]:
+    """Every register count of the districts up to ``year`` (one query)."""
+    return list(
         RegisterCount.objects.filter(year__lte=year, district_id__in=district_ids).values_list(
             "year", "district_id", "township_id", "category", "children"
         )
     )
+
+
+def _register(rows: list[tuple], year: int) -> tuple[dict, dict]:
+    """Each district's register for ``year`` or, if it has none, its latest earlier one:
+    ({(district, township, category): children}, {district: year used})."""
     latest: dict[int, int] = {}
     for row_year, district_id, *_rest in rows:
-        latest[district_id] = max(latest.get(district_id, 0), row_year)
+        if row_year <= year:
+            latest[district_id] = max(latest.get(district_id, 0), row_year)
     counts = {
         (district_id, township_id, category): children
         for row_year, district_id, township_id, category, children in rows
-        if row_year == latest[district_id]
+        if latest.get(district_id) == row_year
     }
     return counts, latest
 
@@ -221,7 +226,7 @@ def _year_coverage(year, register, register_year, returns, attendances) -> YearC
 def year_coverage(year: int, district_ids: list[int], *, until: datetime.date) -> YearCoverage:
     """Coverage of ``year`` for the districts, counting sessions held before ``until``
     (the end of the reported month). Three queries."""
-    register, register_year = _register(year, district_ids)
+    register, register_year = _register(_register_rows(year, district_ids), year)
     returns = _returns((year, year), district_ids)
     attendances = _attendances((year, year), district_ids, until)
     return _year_coverage(year, register, register_year, returns, attendances)
@@ -239,21 +244,31 @@ class Progress:
         return None if value is None else min(value, Decimal(100))
 
 
-def programme_progress(year: int, district_ids: list[int], *, until: datetime.date) -> Progress:
-    """Children reached toward the programme's target, from its first year to ``year``:
-    each year's newly counted children, capped by that year's register and sessions."""
+def coverage_and_progress(
+    year: int, district_ids: list[int], *, until: datetime.date
+) -> tuple[YearCoverage, Progress]:
+    """``year``'s coverage, and the children reached toward the programme's target from
+    its first year to ``year`` (each year's newly counted children, capped by that year's
+    register and sessions). Four queries, whatever the number of years."""
     target = programme_target(year)
-    first = target.first_year
-    if year < first:
-        return Progress(target, 0)
+    first = min(target.first_year, year)
+    rows = _register_rows(year, district_ids)
     returns = _returns((first, year), district_ids)
     attendances = _attendances((first, year), district_ids, until)
+    current = None
     reached = 0
     for each in range(first, year + 1):
-        if not any(row[0] == each for row in returns):
+        if each != year and not any(row[0] == each for row in returns):
             continue
-        register, register_year = _register(each, district_ids)
-        reached += _year_coverage(each, register, register_year, returns, attendances).total(
-            "new_counted"
-        )
-    return Progress(target, reached)
+        register, register_year = _register(rows, each)
+        result = _year_coverage(each, register, register_year, returns, attendances)
+        if each >= target.first_year:
+            reached += result.total("new_counted")
+        if each == year:
+            current = result
+    return current, Progress(target, reached)
+
+
+def programme_progress(year: int, district_ids: list[int], *, until: datetime.date) -> Progress:
+    """Children reached toward the programme's target (see ``coverage_and_progress``)."""
+    return coverage_and_progress(year, district_ids, until=until)[1]

@@ -444,13 +444,12 @@ def coverage(scope: Scope) -> FigureGroup:
     toward the programme's target (4,000 children in five years by default) beside it."""
     from lecturer_corps.models import ChildGroup
 
-    from .coverage import programme_progress, year_coverage
+    from .coverage import coverage_and_progress
 
     year = scope.period.start.year
     districts = districts_in_scope(scope)
     ids = [district.pk for district in districts]
-    result = year_coverage(year, ids, until=scope.period.end)
-    progress = programme_progress(year, ids, until=scope.period.end)
+    result, progress = coverage_and_progress(year, ids, until=scope.period.end)
     target = progress.target.coverage_percent
     register = result.by_district("register")
     counted = result.by_district("counted")
