@@ -311,3 +311,16 @@ def test_an_old_excel_file_is_refused_as_a_whole(venue, district_coordinator, cl
     upload = SimpleUploadedFile("old.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     response = client.post(reverse("dispatch:request_import"), {"file": upload})
     assert response.status_code == 400 and ".xls" in response.content.decode()
+
+
+def test_the_request_page_offers_the_monthly_mark(client, venue, district_coordinator):
+    service_request = make_request(venue=venue)
+    client.force_login(district_coordinator)
+    url = reverse("lecturer_corps:request_detail", args=[service_request.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="recurring-toggle"' in page and 'name="recurring" value="1"' in page
+    services.set_recurring(
+        actor=district_coordinator, service_request=service_request, recurring=True
+    )
+    page = client.get(url).content.decode()
+    assert 'name="recurring" value="0"' in page

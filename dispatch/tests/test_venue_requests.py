@@ -470,3 +470,13 @@ def test_statuses_are_the_documented_ones():
         "declined",
         "withdrawn",
     }
+
+
+def test_the_contacts_page_offers_the_invitation(client, venue, contact_user, district_coordinator):
+    from lecturer_corps.models import VenueContact
+
+    waiting = VenueContact.objects.create(venue=venue, name="赵老师", email="zhao@example.org")
+    client.force_login(district_coordinator)
+    page = client.get(reverse("lecturer_corps:venue_contacts", args=[venue.pk])).content.decode()
+    assert f'data-testid="invite-{waiting.pk}"' in page
+    assert f'data-testid="invite-{contact_user.venue_contact.pk}"' not in page  # has an account
