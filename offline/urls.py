@@ -11,5 +11,6 @@ urlpatterns = [
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("offline/token/", views.csrf_token, name="csrf_token"),
     path("offline/<str:lang>/", views.offline_page, name="page"),
-    path("offline/<str:lang>/strings.json", views.strings, name="strings"),
+    # offline.js asks for this address by its path: keep the two together.
+    path("offline/<str:lang>/client.json", views.client_settings, name="client"),
 ]

@@ -9,6 +9,7 @@
   each language and the pages kept for drafting offline (``offline.pages``). No inline
   script anywhere: the Content-Security-Policy stays ``script-src 'self'``.
 - ``/offline/<lang>/``: the page shown when something not saved is opened with no network.
+- ``/offline/<lang>/client.json``: the offline client's words and settings.
 - ``/offline/token/``: a CSRF token for sending queued drafts from a page that was kept
   on the phone (its own token may belong to an earlier session).
 """
@@ -112,7 +113,7 @@ def worker_config() -> dict:
         "mediaUrl": settings.MEDIA_URL,
         "precache": [static(name) for name in PRECACHE_STATIC],
         "offlinePages": {code: reverse("offline:page", args=[code]) for code in languages},
-        "strings": {code: reverse("offline:strings", args=[code]) for code in languages},
+        "client": {code: reverse("offline:client", args=[code]) for code in languages},
         "defaultLanguage": settings.LANGUAGE_CODE,
         "keptPages": [pattern for _name, pattern in pages.KEPT_PAGES],
         "completePattern": pages.LESSON_COMPLETE_PATTERN,
@@ -171,15 +172,20 @@ def offline_page(request, lang: str):
 
 
 @require_GET
-def strings(request, lang: str):
-    """The offline client's words in one language (``offline.strings``), as JSON."""
+def client_settings(request, lang: str):
+    """What the offline client (offline.js) needs, in one language: its words
+    (``offline.strings``), its stylesheet and where to ask for a CSRF token. One request,
+    kept by the worker, so pages carry nothing of it (the lesson page stays light)."""
     codes = [code for code, _name in settings.LANGUAGES]
     if lang not in codes:
         raise Http404
     with translation.override(lang):
-        response = JsonResponse(
-            offline_strings.strings(), json_dumps_params={"ensure_ascii": False}
-        )
+        data = {
+            "css": static("css/offline.css"),
+            "token": reverse("offline:csrf_token"),
+            "words": offline_strings.strings(),
+        }
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

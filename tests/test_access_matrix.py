@@ -298,7 +298,7 @@ ADDRESSES = {
     "quizzes:attempt": url("quizzes:attempt", pk=lambda w: w.attempt.pk),
     "quizzes:review": url("quizzes:review", pk=lambda w: w.attempt.pk),
     "offline:page": url("offline:page", lang="en"),
-    "offline:strings": url("offline:strings", lang="en"),
+    "offline:client": url("offline:client", lang="en"),
     "practicum:entry_detail": url("practicum:entry_detail", pk=lambda w: w.entry_draft.pk),
     "practicum:entry_edit": url("practicum:entry_edit", pk=lambda w: w.entry_draft.pk),
     "practicum:entry_submit": url("practicum:entry_submit", pk=lambda w: w.entry_draft.pk),
@@ -556,11 +556,11 @@ PAGES: dict[str, str] = {
     "healthz": "200 200 200 200 200 200 200 200 200",
     "home:dashboard": "L   200 200 200 200 200 200 200 200",
     # The installable site (issue 20): public, nothing personal.
+    "offline:client": "200 200 200 200 200 200 200 200 200",
     "offline:csrf_token": "200 200 200 200 200 200 200 200 200",
     "offline:manifest": "200 200 200 200 200 200 200 200 200",
     "offline:page": "200 200 200 200 200 200 200 200 200",
     "offline:service_worker": "200 200 200 200 200 200 200 200 200",
-    "offline:strings": "200 200 200 200 200 200 200 200 200",
     # Dispatch planning. Venue pages are for a venue's contact account (none of these
     # roles: dispatch/tests cover the contact); a qualification from elsewhere is seen by
     # its holder and the coordinators of the holder's district.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -85,7 +86,7 @@ def test_every_page_links_the_manifest_in_its_language_and_loads_no_inline_scrip
     register = re.search(r"<script src=\"([^\"]+register[^\"]*\.js)\"([^>]*)>", html)
     assert register, "the service worker registration script"
     assert " defer" in register.group(2)
-    assert 'data-worker="/sw.js"' in register.group(2)
+    assert 'data-client="/static/js/offline/offline.js"' in register.group(2)
     for attributes in re.findall(r"<script([^>]*)>", html):
         assert "src=" in attributes or 'type="application/json"' in attributes
 
@@ -125,7 +126,7 @@ def test_the_worker_knows_the_hashed_static_files_and_each_languages_offline_pag
     config = json.loads(body.split("\n", 1)[0].removeprefix("self.OFFLINE_CONFIG = ").rstrip(";"))
     assert len(config["precache"]) == len(PRECACHE_STATIC)
     assert set(config["offlinePages"]) == set(LANGUAGES)
-    assert set(config["strings"]) == set(LANGUAGES)
+    assert set(config["client"]) == set(LANGUAGES)
     assert config["networkOnly"][0] == "/api/"
     assert "/quizzes/" in config["networkOnly"]
     assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
@@ -199,15 +200,26 @@ def test_fetching_the_offline_page_leaves_the_persons_messages_for_their_next_pa
 
 def test_an_unknown_language_has_no_offline_page(client):
     assert client.get("/offline/xx/").status_code == 404
-    assert client.get("/offline/xx/strings.json").status_code == 404
+    assert client.get("/offline/xx/client.json").status_code == 404
 
 
-def test_the_clients_words_come_in_each_language(client, translated):
-    english = client.get(reverse("offline:strings", args=["en"])).json()
-    assert english["save"] == "Save for offline"
-    assert "%(count)s" in english["logout_text"]
-    chinese = client.get(reverse("offline:strings", args=["zh-hans"])).json()
-    assert set(chinese) == set(english)
+def test_the_clients_words_and_settings_come_in_each_language(client, translated):
+    english = client.get("/offline/en/client.json").json()  # offline.js asks by this path
+    assert english["css"] == "/static/css/offline.css"
+    assert english["token"] == reverse("offline:csrf_token")
+    assert english["words"]["save"] == "Save for offline"
+    assert "%(count)s" in english["words"]["logout_text"]
+    chinese = client.get(reverse("offline:client", args=["zh-hans"])).json()["words"]
+    assert set(chinese) == set(english["words"])
+
+
+def test_the_registration_script_registers_the_worker_at_the_root():
+    from django.contrib.staticfiles import finders
+
+    source = Path(finders.find("js/offline/register.js")).read_text(encoding="utf-8")
+    assert 'register("/sw.js", { scope: "/" })' in source
+    assert reverse("offline:service_worker") == "/sw.js"
+    assert len(source.encode()) < 2500  # on every page: keep it small
 
 
 def test_a_fresh_csrf_token_for_sending_queued_drafts(client):

@@ -19,7 +19,7 @@
   const DB_NAME = "talent-pool-offline";
   const COURSE_PREFIX = "course-";
   const CHECK_EVERY_MS = 15 * 60 * 1000;
-  let config = {};
+  let config = { token: "/offline/token/" };
   let words = {};
   let ready = null;
 
@@ -825,15 +825,19 @@
   /* --- start ----------------------------------------------------------------------- */
 
   async function begin() {
-    if (config.css && !document.querySelector(`link[href="${config.css}"]`)) {
-      document.head.append(element("link", { rel: "stylesheet", href: config.css }));
-    }
-    const language = document.documentElement.lang;
+    // Words, stylesheet and token address in the page's language (offline.views.client_settings;
+    // kept by the worker, so also there with no network).
     try {
-      const response = await fetch(config.strings.replace("__lang__", language), { credentials: "same-origin" });
-      words = await response.json();
+      const response = await fetch(`/offline/${document.documentElement.lang}/client.json`, { credentials: "same-origin" });
+      const settings = await response.json();
+      words = settings.words || {};
+      config.css = settings.css;
+      config.token = settings.token;
     } catch (error) {
       words = {};
+    }
+    if (config.css && !document.querySelector(`link[href="${config.css}"]`)) {
+      document.head.append(element("link", { rel: "stylesheet", href: config.css }));
     }
     decorateDraftForms();
     document.querySelectorAll("[data-offline-course]").forEach((panel) => coursePanel(panel));
@@ -847,7 +851,7 @@
   window.OfflineClient = {
     start(data) {
       if (ready) return this;
-      config = data;
+      config = { ...config, ...data };
       ready = begin();
       ready.then(() => {
         if (navigator.onLine) {

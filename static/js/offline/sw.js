@@ -57,7 +57,7 @@ const setMeta = (name, value) => dbRequest("meta", "readwrite", (s) => s.put({ n
 /* --- lifecycle ---------------------------------------------------------------------- */
 
 self.addEventListener("install", (event) => {
-  const languagePages = Object.values(CONFIG.offlinePages).concat(Object.values(CONFIG.strings));
+  const languagePages = Object.values(CONFIG.offlinePages).concat(Object.values(CONFIG.client));
   event.waitUntil(
     caches.open(STATIC_CACHE)
       .then((cache) => cache.addAll(CONFIG.precache.concat(languagePages)))
@@ -107,7 +107,7 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-const languageFiles = new Set(Object.values(CONFIG.strings));
+const languageFiles = new Set(Object.values(CONFIG.client));
 
 async function pageOrOffline(request) {
   // Log-in pages, quizzes: never kept (a quiz's time is kept by the server).
