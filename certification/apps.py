@@ -7,6 +7,7 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self):
-        from . import signals
+        from . import panels, signals
 
         signals.connect()
+        panels.register()

@@ -7,6 +7,7 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self):
-        from . import signals
+        from . import panels, signals
 
         signals.connect()
+        panels.register()

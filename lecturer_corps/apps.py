@@ -7,6 +7,7 @@ class LecturerCorpsConfig(AppConfig):
     verbose_name = _("Lecturer corps")
 
     def ready(self):
-        from . import signals
+        from . import panels, signals
 
         signals.connect()
+        panels.register()

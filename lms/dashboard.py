@@ -1,9 +1,10 @@
 """The dashboard's panels: each app says what its people should do next.
 
 The dashboard (``home.views.dashboard``) knows no app's data. Each app registers its
-panels here from its ``AppConfig.ready()`` (``<app>/panels.py``), as the children's-data
-guard registers its check with ``lms.textinput``; this module imports no app, so an app
-of any layer can register and the dependencies keep pointing one way.
+panels here from its ``AppConfig.ready()`` (``<app>/panels.py``, a ``register()``
+function), as the children's-data guard registers its check with ``lms.textinput``;
+this module imports no app, so an app of any layer can register and the dependencies
+keep pointing one way.
 
 A panel belongs to one role's section of the dashboard (``role``, a role code such as
 ``"trainee"``), or stands above the sections for everyone (``role=None``; the
@@ -12,15 +13,23 @@ when it has nothing to show (the panel is then left out). ``build`` reads throug
 app's selectors with a fixed number of queries: the dashboard's query count per role is
 pinned in ``tests/test_dashboard.py``.
 
-    from lms.dashboard import register_panel
-
-    @register_panel("courses.continue", role="trainee", template="courses/panels/continue.html")
-    def continue_learning(user):
+    # courses/panels.py
+    def learning_panel(user):
         rows = selectors.my_learning(user)
-        return {"rows": rows} if rows else None
+        return {"title": _("Continue learning"), "rows": rows, "count": len(rows)}
 
-A context may carry ``count`` (how many things wait) and ``urgent`` (something is late
-or close to its deadline): the dashboard shows them beside the panel's heading.
+    def register():
+        register_panel(
+            "courses.learning", role="trainee", template="courses/panels/learning.html"
+        )(learning_panel)
+
+    # courses/apps.py: CoursesConfig.ready()
+    from . import panels
+    panels.register()
+
+A role panel's context carries ``title`` (its heading) and may carry ``count`` (how many
+things wait) and ``urgent`` (something is late or close to its deadline): the dashboard
+shows them beside the heading. The template gets the context as ``p``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ class PracticumConfig(AppConfig):
     def ready(self):
         from accounts.permissions import add_supervision_relation
 
+        from . import panels
         from .permissions import supervised_trainee_ids
 
         add_supervision_relation(supervised_trainee_ids)
+        panels.register()

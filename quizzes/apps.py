@@ -9,6 +9,8 @@ class QuizzesConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
+        from . import panels
         from .signals import link_quizzes_to_course
 
         page_published.connect(link_quizzes_to_course, dispatch_uid="quizzes.link_to_course")
+        panels.register()

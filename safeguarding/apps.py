@@ -7,4 +7,6 @@ class SafeguardingConfig(AppConfig):
     verbose_name = _("Safeguarding")
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the dashboard's safeguarding panel)
+        from . import panels
+
+        panels.register()
