@@ -7,6 +7,7 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch planning")
 
     def ready(self):
-        from . import signals
+        from . import panels, signals
 
         signals.connect()
+        panels.register()

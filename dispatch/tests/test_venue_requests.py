@@ -480,3 +480,20 @@ def test_the_contacts_page_offers_the_invitation(client, venue, contact_user, di
     page = client.get(reverse("lecturer_corps:venue_contacts", args=[venue.pk])).content.decode()
     assert f'data-testid="invite-{waiting.pk}"' in page
     assert f'data-testid="invite-{contact_user.venue_contact.pk}"' not in page  # has an account
+
+
+def test_the_dashboard_leads_a_venue_contact_and_the_coordinator_here(
+    client, contact_user, venue, district_coordinator, trainee
+):
+    make_venue_request(venue, contact_user, status="changes_requested")
+    make_venue_request(venue, contact_user)
+    client.force_login(contact_user)
+    page = client.get(reverse("home:dashboard")).content.decode()
+    assert 'data-testid="venue-panel"' in page and reverse("dispatch:venue_request_new") in page
+    assert "1 request was sent back" in page
+    client.force_login(trainee)
+    assert 'data-testid="venue-panel"' not in client.get(reverse("home:dashboard")).content.decode()
+    client.force_login(district_coordinator)
+    page = client.get(reverse("home:dashboard")).content.decode()
+    assert 'data-testid="panel-dispatch-coordinator"' in page
+    assert reverse("dispatch:triage_list") in page
