@@ -315,3 +315,18 @@ def test_the_action_list_reads_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get("/supervision/actions/")
     assert response.content.decode().count('data-testid="action-state"') == 6
+
+
+def test_the_coordinators_dashboard_shows_the_overdue_panel(
+    action, clock, district_coordinator, other_district_coordinator
+):
+    assert (
+        'data-testid="overdue-action"'
+        not in _client(district_coordinator).get("/dashboard/").content.decode()
+    )
+    clock.advance(days=9)
+    page = _client(district_coordinator).get("/dashboard/").content.decode()
+    assert 'data-testid="overdue-action"' in page and f"/supervision/actions/{action.pk}/" in page
+    assert "2 days late" in page
+    other = _client(other_district_coordinator).get("/dashboard/").content.decode()
+    assert 'data-testid="overdue-action"' not in other

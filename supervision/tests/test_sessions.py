@@ -289,3 +289,13 @@ def test_the_api_refuses_like_the_pages(api_client, trainee, supervisor, placeme
     )
     assert named.status_code == 422 and named.json()["detail"].startswith("topics:")
     assert not SupervisionSession.objects.exists()
+
+
+def test_the_trainees_dashboard_asks_for_an_answer_until_given(record_group, trainee):
+    session = record_group()
+    page = _client(trainee).get("/dashboard/").content.decode()
+    assert 'data-testid="supervision-waiting"' in page
+    assert f"/supervision/sessions/{session.pk}/" in page
+    services.confirm_attendance(actor=trainee, attendance=session.attendances.get(trainee=trainee))
+    page = _client(trainee).get("/dashboard/").content.decode()
+    assert 'data-testid="supervision-waiting"' not in page
