@@ -1,7 +1,7 @@
 """Demo data for face-to-face classes: two classes next week in Gaochang District, trained
 by the demo lecturer — one open to every trainee (the demo trainee has a seat) and one for
-the demo cohort — counting towards the counsellor's face-to-face hours when the
-certification seed made that requirement.
+the demo cohort. No demo requirement of kind "face-to-face class hours" is made, so the demo
+certificates' requirements stay as they were; an administrator adds one in the admin.
 
 Idempotent: classes are found by title and kept; a booking is made once.
 """
