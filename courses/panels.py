@@ -46,6 +46,10 @@ def learning_panel(user) -> dict:
             completed += 1
             continue
         in_progress.append({**row, "deadline": _deadline(enrolment, today)})
+    # Courses with a deadline first, the soonest on top (the same on every database).
+    in_progress.sort(
+        key=lambda row: (row["enrolment"].deadline is None, row["enrolment"].deadline or today)
+    )
     resumable = [row for row in in_progress if row["next_lesson"] is not None]
     never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
     resume = max(
