@@ -77,6 +77,39 @@ def completed_topics(user_ids, topics=None) -> dict[int, set[str]]:
     return dict(topics)
 
 
+def completed_topic_bits(user_ids, topics=None) -> list[tuple[int, int]]:
+    """``(user_id, topic bit)`` for each completed course of a topic (``topics``: codes; None
+    for all sixteen): the answer of ``completed_topics`` as integers, read without the ORM's
+    per-row work (one query; for reading thousands of people into arrays)."""
+    from django.db import connection
+    from django.db.models import Case, IntegerField, Value, When
+
+    from courses.models import Enrolment
+
+    wanted = [t for t in TOPICS if topics is None or t.code in topics]
+    if not wanted:
+        return []
+    rows = (
+        Enrolment.objects.filter(
+            completed_at__isnull=False, course__title__in=[topic.title for topic in wanted]
+        )
+        .order_by()
+        .annotate(
+            topic_bit=Case(
+                *[When(course__title=t.title, then=Value(1 << t.bit)) for t in wanted],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    sql, params = rows.values_list("user_id", "topic_bit").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def certificate_periods(user_ids, first_day: datetime.date, last_day: datetime.date, *, codes=None):
     """Active certificates that are valid on some day of [first_day, last_day].
 

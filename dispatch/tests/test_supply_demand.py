@@ -201,3 +201,20 @@ def test_api_supply_demand_and_refusals(
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     response = client.get("/api/v1/dispatch/supply-demand", {"year": month.year, "month": 13})
     assert response.status_code == 422
+
+
+def test_completed_topic_bits_say_what_completed_topics_say(district):
+    from lecturer_corps import eligibility
+    from lecturer_corps.topics import TOPICS_BY_CODE
+
+    one = make_lecturer(topics=["child_01", "caregiver_01"], district=district, username="b_1")
+    two = make_lecturer(topics=["child_02"], district=district, username="b_2")
+    bits: dict[int, int] = {}
+    for user_id, bit in eligibility.completed_topic_bits(None):
+        bits[user_id] = bits.get(user_id, 0) | bit
+    expected = {
+        user_id: sum(1 << TOPICS_BY_CODE[code].bit for code in codes)
+        for user_id, codes in eligibility.completed_topics(None).items()
+    }
+    assert bits == expected and set(bits) == {one.user_id, two.user_id}
+    assert eligibility.completed_topic_bits([two.user_id], topics={"child_01"}) == []
