@@ -144,13 +144,23 @@ _DESTINATIONS = [
         roles.COORDINATOR,
         "supervision:actions",
         _("Corrective actions"),
-        _("What the inspections asked your district to put right, and what is overdue."),
+        ScopedText(
+            city=_(
+                "What the inspections asked to be put right anywhere in the city, and what is overdue."
+            ),
+            district=_(
+                "What the inspections asked %(district)s to put right, and what is overdue."
+            ),
+        ),
     ),
     (
         roles.COORDINATOR,
         "supervision:publicity",
         _("Publicity returns"),
-        _("Each unit's publicity of the month against the rule."),
+        ScopedText(
+            city=_("Each unit's publicity of the month against the rule, in the whole city."),
+            district=_("The publicity of each unit in %(district)s this month, against the rule."),
+        ),
     ),
     (
         roles.LEADING_GROUP,
