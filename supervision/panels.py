@@ -68,4 +68,3 @@ def register() -> None:
         template="supervision/panels/answers.html",
         order=40,
     )(answers_panel)
-
