@@ -76,7 +76,7 @@ def _district_rows(scope: Scope, counts: dict, columns: list[str], *, unknown: b
     rows = []
     for district in districts_in_scope(scope):
         values = counts.get(district.pk, {})
-        rows.append({"district": district.label, **{c: values.get(c, 0) or 0 for c in columns}})
+        rows.append({"district": str(district), **{c: values.get(c, 0) or 0 for c in columns}})
     if unknown and scope.district is None and counts.get(None):
         values = counts[None]
         rows.append({"district": _("No district"), **{c: values.get(c, 0) or 0 for c in columns}})
