@@ -50,6 +50,33 @@ def static_bytes(name: str) -> bytes:
     return Path(path).read_bytes()
 
 
+# What issue 20 (the installable, offline-capable site) adds to every page's HTML.
+OFFLINE_MARKUP = [
+    re.compile(rb'\n  <link rel="manifest" href="[^"]*">'),
+    re.compile(rb'\n  <link rel="apple-touch-icon" href="[^"]*">'),
+    re.compile(rb'\n  <meta name="theme-color" content="[^"]*">'),
+    re.compile(rb'\n  <script src="[^"]*offline/register[^"]*"[^>]*></script>'),
+    re.compile(rb' data-offline-complete="\d+"'),
+    re.compile(rb" data-offline-logout"),
+]
+
+
+def strip_offline(html: bytes) -> bytes:
+    for pattern in OFFLINE_MARKUP:
+        html = pattern.sub(b"", html)
+    return html
+
+
+def report_without(html: bytes) -> None:
+    """The same page without issue 20's markup and script: the figure before it."""
+    raw, packed = sizes(html)
+    for name in sorted(set(FIRST_LOAD.findall(html.decode()))):
+        r, p = sizes(static_bytes(name))
+        raw += r
+        packed += p
+    print(f"  {'without the offline markup and script':<46} {raw:>8} {packed:>8}")
+
+
 def main() -> None:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
@@ -86,6 +113,7 @@ def main() -> None:
             total_packed += p
             print(f"  {name:<46} {r:>8} {p:>8}")
         print(f"  {'first load total':<46} {total_raw:>8} {total_packed:>8}")
+        report_without(strip_offline(html))
         later = sorted(set(ASSET.findall(text)) - first)
         for name in later:
             r, p = sizes(static_bytes(name))

@@ -107,6 +107,11 @@ NOT_EXPORTED: dict[tuple[str, str], str] = {
         "the review is in the audit log (`privacy.free_text.review`); the flag describes"
         " someone else's stored text"
     ),
+    ("offline.IdempotentRequest", "user"): (
+        "copies of the API's answers to the person's own requests, kept at most"
+        " IDEMPOTENCY_KEY_DAYS so a retried request is not done twice; the rows they"
+        " describe (entries, reports, progress) are exported themselves"
+    ),
     ("safeguarding.Concern", "acknowledged_by"): (
         "what they did is their own `ConcernStep` rows; the concern's text is the reporter's"
         " account of a child, not data about the person who acknowledged it"

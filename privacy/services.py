@@ -98,6 +98,7 @@ def anonymise_person(*, person, performed_by=None) -> dict[str, int]:
         Notification,
         VenueContact,
     )
+    from offline.models import IdempotentRequest
     from practicum.models import (
         CompetencyEvaluation,
         EntryAttachment,
@@ -175,6 +176,9 @@ def anonymise_person(*, person, performed_by=None) -> dict[str, int]:
             ("page_subscriptions", PageSubscription.objects.filter(user=person)),
             ("editing_sessions", EditingSession.objects.filter(user=person)),
             ("form_states", FormState.objects.filter(user=person)),
+            # Stored answers to retried API requests hold copies of what the person
+            # wrote (offline.idempotency).
+            ("stored_api_answers", IdempotentRequest.objects.filter(user=person)),
         ]:
             counts[label] = queryset.delete()[0]
 

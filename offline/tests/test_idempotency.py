@@ -376,3 +376,24 @@ def test_the_purge_task_is_in_the_beat_schedule():
     assert schedule["offline-purge-idempotency-keys"]["task"] == (
         "offline.tasks.purge_idempotency_keys"
     )
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+
+def test_anonymising_a_person_removes_their_stored_answers(api_client, trainee, placement):
+    from privacy.services import anonymise_person
+
+    client = api_client.as_user(trainee)
+    assert post(client, "/practicum/entries", entry_body(), str(uuid.uuid4())).status_code == 201
+    assert IdempotentRequest.objects.filter(user=trainee).exists()
+    counts = anonymise_person(person=trainee)
+    assert counts["stored_api_answers"] == 1
+    assert not IdempotentRequest.objects.filter(user=trainee).exists()
+
+
+def test_the_personal_data_export_accounts_for_stored_answers():
+    from privacy import export
+
+    reason = export.NOT_EXPORTED[("offline.IdempotentRequest", "user")]
+    assert "IDEMPOTENCY_KEY_DAYS" in reason
