@@ -158,7 +158,9 @@ def _findings(world, settings, language):
             client.force_login(get_user_model().objects.get(username=username))
         for path in paths:
             response = client.get(path)
-            assert response.status_code == 200, (username, path, response.status_code)
+            if response.status_code != 200:  # reported with the rest, not alone
+                found[f"{username or 'anonymous'} {path}"] = [f"HTTP {response.status_code}"]
+                continue
             texts = untranslated(response.content.decode())
             if texts:
                 found[f"{username or 'anonymous'} {path}"] = texts
