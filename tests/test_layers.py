@@ -20,9 +20,13 @@ APPS = sorted(
 )
 # Discovery of each app's urls, API router, beat schedule, seed and scale data may ask
 # for modules by name; nothing else does.
-DISCOVERY = {"lms/urls.py", "lms/api.py", "lms/celery.py", "lms/optional.py"} | {
-    f"home/management/commands/{name}.py" for name in ("seed_demo", "seed_scale")
-}
+DISCOVERY = {
+    "lms/urls.py",
+    "lms/api.py",
+    "lms/celery.py",
+    "lms/optional.py",
+    "lms/text_fields/__init__.py",  # finds each app's text_fields.py declarations
+} | {f"home/management/commands/{name}.py" for name in ("seed_demo", "seed_scale")}
 
 
 def _modules():
