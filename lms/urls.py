@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import set_language
+from home import serving
 from home.views import admin_login_redirect, healthz
 
 from .api import api
@@ -62,7 +63,14 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail's front-end URLs, with pages routed in the original's tree whatever the
+# interface language (home.serving).
+urlpatterns += [
+    re_path(pattern.pattern.regex.pattern, serving.serve, name="wagtail_serve")
+    if getattr(pattern, "name", None) == "wagtail_serve"
+    else pattern
+    for pattern in wagtail_urls.urlpatterns
+]
 
 handler400 = "home.views.bad_request"
 handler404 = "home.views.page_not_found"

@@ -99,6 +99,14 @@ EXPORTED: dict[str, tuple[str, ...]] = {
 
 # (model label, field name) → why rows reached through that foreign key are not exported.
 NOT_EXPORTED: dict[tuple[str, str], str] = {
+    ("wagtail_localize.StringTranslation", "last_translated_by"): (
+        "who last translated a segment of course content in the translation editor: a"
+        " translator's work on published content, not data about the person"
+    ),
+    ("wagtail_localize.SegmentOverride", "last_translated_by"): (
+        "who last overrode a segment of course content in the translation editor: a"
+        " translator's work on published content, not data about the person"
+    ),
     ("accounts.User_groups", "user"): "roles: exported on the person's own row as `roles`",
     ("accounts.User_user_permissions", "user"): (
         "permissions: exported on the person's own row as `permissions`"

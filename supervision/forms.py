@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from accounts.models import User
 from lms.textinput import TextField
+from lms.widgets import DateInput
 from places.models import District
 
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
 )
 
 NO_NAMES = _("Never a child's name, ID number, phone number or home address.")
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DateInput()
 
 
 class PersonChoices(forms.ModelMultipleChoiceField):

@@ -277,6 +277,7 @@ def _prior_qualification(w):
 # Addresses of the patterns that take arguments (the others are ``reverse(name)``).
 ADDRESSES = {
     "wagtaildocs_serve": fixed("/documents/999999/missing.pdf"),
+    "favicon.ico": fixed("/favicon.ico"),
     "wagtaildocs_authenticate_with_password": url(
         "wagtaildocs_authenticate_with_password", restriction_id=999999
     ),
@@ -399,6 +400,9 @@ ADDRESSES = {
     "dispatch:prior_approve": url("dispatch:prior_approve", pk=lambda w: _prior_qualification(w)),
     "dispatch:prior_reject": url("dispatch:prior_reject", pk=lambda w: _prior_qualification(w)),
     "dispatch:prior_revoke": url("dispatch:prior_revoke", pk=lambda w: _prior_qualification(w)),
+    "lecturer_corps:session_detail": url(
+        "lecturer_corps:session_detail", pk=lambda w: w.session_proposed.pk
+    ),
     "lecturer_corps:session_respond": url(
         "lecturer_corps:session_respond", pk=lambda w: w.session_proposed.pk
     ),
@@ -525,6 +529,7 @@ PAGES: dict[str, str] = {
     "certification:revoke": "L   403 403 403 403 403 200 404 200",
     "certification:status_list": "200 200 200 200 200 200 200 200 200",
     "certification:verify": "200 200 200 200 200 200 200 200 200",
+    "certification:verify_lookup": "200 200 200 200 200 200 200 200 200",
     # Face-to-face classes: the open class of Gaochang, trained by the lecturer, the
     # trainee booked (a class one may not see is 404; check-in is closed: code.json 409).
     "classes:book_cohort": "L   405 405 405 405 405 405 405 405",
@@ -555,6 +560,7 @@ PAGES: dict[str, str] = {
     "courses:shared_reflections": "L   403 403 403 200 200 403 403 403",
     "courses:withdraw": "L   200 200 200 404 404 404 404 404",
     "healthz": "200 200 200 200 200 200 200 200 200",
+    "favicon.ico": "301 301 301 301 301 301 301 301 301",
     "home:dashboard": "L   200 200 200 200 200 200 200 200",
     # The installable site (issue 20): public, nothing personal.
     "offline:client": "200 200 200 200 200 200 200 200 200",
@@ -595,6 +601,8 @@ PAGES: dict[str, str] = {
     "lecturer_corps:calendar_link": "L   403 403 200 403 403 403 403 403",
     "lecturer_corps:lecturer_list": "L   403 403 403 403 403 200 200 200",
     "lecturer_corps:my_sessions": "L   403 403 200 403 403 403 403 403",
+    # The session's own lecturer only (another lecturer: 404, tested in lecturer_corps).
+    "lecturer_corps:session_detail": "L   403 403 200 403 403 403 403 403",
     "lecturer_corps:notifications": "L   200 200 200 200 200 200 200 200",
     "lecturer_corps:profile": "L   403 403 200 403 403 403 403 403",
     "lecturer_corps:report_create": "L   403 403 200 403 403 403 403 403",

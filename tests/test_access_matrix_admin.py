@@ -56,7 +56,12 @@ ADMIN_WRITES: dict[str, str] = {
     "quizzes.question": "--- --- AAA --- --- AAA",
     "quizzes.questioncategory": "--- --- AAA --- --- AAA",
     "quizzes.quiz": "--- --- AAA --- --- AAA",
+    "reports.coveragetarget": "--- --- --- --- --- AA-",
     "safeguarding.safeguardingarrangement": "--- --- --- --- --- AAA",
+    # Units: coordinators manage their district's (the demo's first Gaochang unit); no delete.
+    "supervision.publicityrule": "--- --- --- --- --- AA-",
+    "supervision.stage": "--- --- --- --- --- AAA",
+    "supervision.unit": "--- --- --- AA- AA- AA-",
 }
 
 DUMP = bool(os.environ.get("MATRIX_DUMP"))

@@ -35,11 +35,20 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
 def real_path_parameters() -> dict[str, object]:
     """Identifiers that exist in the demo data, so requests reach past the 404."""
     from certification.models import Certificate
+    from classes.models import TrainingClass
     from courses.models import Lesson
+    from dispatch.models import PriorQualification, VenueRequest
     from lecturer_corps.models import ServiceRequest, Session
     from practicum.models import PracticumEntry
     from quizzes.models import Attempt, Quiz
     from safeguarding.models import Concern
+    from supervision.models import (
+        CorrectiveAction,
+        Inspection,
+        Stage,
+        SupervisionAttendance,
+        SupervisionSession,
+    )
 
     certificate = Certificate.objects.order_by("pk").first()
     return {
@@ -56,7 +65,21 @@ def real_path_parameters() -> dict[str, object]:
         "request_id": ServiceRequest.objects.order_by("pk").first().pk,
         "session_id": Session.objects.order_by("pk").first().pk,
         "concern_id": _a_concern(Concern).pk,
+        "class_id": _pk(TrainingClass),
+        "venue_request_id": _pk(VenueRequest),
+        "qualification_id": _pk(PriorQualification),
+        "supervision_session_id": _pk(SupervisionSession),
+        "attendance_id": _pk(SupervisionAttendance),
+        "inspection_id": _pk(Inspection),
+        "action_id": _pk(CorrectiveAction),
+        "stage_id": _pk(Stage),
     }
+
+
+def _pk(model) -> int:
+    """The first row's id; where the demo makes none, an id that answers 404."""
+    row = model.objects.order_by("pk").first()
+    return row.pk if row is not None else 999_999
 
 
 def _a_concern(Concern):

@@ -26,7 +26,9 @@ def test_person_page_lists_what_is_held(
     client, administrator, person, django_assert_max_num_queries
 ):
     client.force_login(administrator)
-    with django_assert_max_num_queries(80):
+    # One count per model that holds personal data (privacy.export), whatever the person
+    # holds: the bound grows only with the models (82 with classes, dispatch, offline).
+    with django_assert_max_num_queries(84):
         response = client.get(person_url(person))
     assert response.status_code == 200
     counts = dict(response.context["counts"])
