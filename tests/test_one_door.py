@@ -1436,7 +1436,6 @@ GUARDED_WRITES["dispatch.budget.delete"] = Case(
 )
 
 
-
 # --- supervision: units, the publicity rule, the programme's stages; reports' targets -------
 
 
@@ -1697,6 +1696,7 @@ GUARDED_WRITES["reports.target.update"] = Case(
     admin=lambda ctx: (f"{TARGETS}/edit/{ctx['target'].pk}/", _target_form(children=4500)),
     changes_keys={"fields", *_TARGET_KEYS},
 )
+
 
 def _models():
     from courses.models import Cohort, Enrolment

@@ -132,7 +132,11 @@ def test_shared_reflections_are_only_those_of_ones_own_trainees(
     from tests.factories import make_user
 
     services.save_reflection(
-        user=trainee, lesson=lessons[0], block_id=REFLECTION_BLOCK_ID, text="只给督导看", shared=True
+        user=trainee,
+        lesson=lessons[0],
+        block_id=REFLECTION_BLOCK_ID,
+        text="只给督导看",
+        shared=True,
     )
     _supervise(supervisor, other_trainee)
     stranger = make_user(roles.SUPERVISOR, username="stranger_expert")

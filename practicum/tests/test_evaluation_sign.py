@@ -148,9 +148,12 @@ def test_only_the_evaluations_expert_reaches_the_confirmation(
     rate(evaluation, supervisor, [4] * 8)
     client.force_login(other_supervisor)
     assert client.get(sign_url(evaluation)).status_code == 404
-    assert client.post(
-        sign_url(evaluation), {"signed_name": "x", "confirm": "on", "expected": "pass"}
-    ).status_code == 404
+    assert (
+        client.post(
+            sign_url(evaluation), {"signed_name": "x", "confirm": "on", "expected": "pass"}
+        ).status_code
+        == 404
+    )
     client.force_login(trainee)
     assert client.get(sign_url(evaluation)).status_code == 403
     evaluation.refresh_from_db()

@@ -54,7 +54,9 @@ def test_queue_says_since_today_for_an_entry_submitted_today(
 ):
     time_machine.move_to(NOW + datetime.timedelta(hours=5), tick=False)
     waiting_entries(placement, 1)
-    assert "since today" in supervisor_client.get(reverse("practicum:review_queue")).content.decode()
+    assert (
+        "since today" in supervisor_client.get(reverse("practicum:review_queue")).content.decode()
+    )
 
 
 def test_queue_query_count_does_not_grow_with_descriptions(
@@ -115,9 +117,7 @@ def test_returning_without_a_comment_is_refused_and_stays_on_the_entry(
     assert first.state == EntryState.SUBMITTED
 
 
-def test_going_through_one_trainee_keeps_to_that_trainee(
-    supervisor_client, supervisor, placement
-):
+def test_going_through_one_trainee_keeps_to_that_trainee(supervisor_client, supervisor, placement):
     other = PlacementFactory(supervisor=supervisor)
     # The other trainee's entry waits longest, but is not theirs.
     waiting_entries(other, 1, first_submitted=NOW - datetime.timedelta(days=5))
@@ -213,9 +213,7 @@ def test_bulk_approve_from_the_trainee_page_comes_back_to_it(supervisor_client, 
         reverse("practicum:bulk_approve"),
         {"entries": [first.pk, second.pk], "trainee": placement.trainee_id},
     )
-    assert response["Location"] == reverse(
-        "practicum:trainee_review", args=[placement.trainee_id]
-    )
+    assert response["Location"] == reverse("practicum:trainee_review", args=[placement.trainee_id])
     assert set(PracticumEntry.objects.values_list("state", flat=True)) == {EntryState.APPROVED}
 
 
