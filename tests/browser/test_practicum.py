@@ -117,7 +117,8 @@ def test_entry_is_logged_on_a_phone_returned_fixed_and_approved(
     desktop.goto(f"{live_server.url}/practicum/review/")
     row = desktop.locator(f"[data-testid=queue-row-{entry.pk}]")
     assert row.is_visible()
-    row.locator("a").first.click()
+    # The row's first link is the trainee's page; open the entry itself.
+    row.locator(f'a[href$="/practicum/entries/{entry.pk}/"]').first.click()
     desktop.wait_for_url(f"**/practicum/entries/{entry.pk}/")
     review = desktop.locator("[data-testid=review-form]")
     review.locator("textarea[name=comment]").fill("请补充活动后复盘讨论的时长。")
