@@ -83,7 +83,7 @@ def test_assign_accept_report_verify(phone, desktop, live_server, corps):
     # After the session, the lecturer files the delivery report.
     _let_the_session_pass(service_request)
     phone.goto(f"{live_server.url}/corps/my-sessions/")
-    phone.locator("[data-testid^=to-report-] a").click()
+    phone.locator('[data-testid^=to-report-] a[href$="/report/"]').click()
     assert phone.locator("input[type=file]").count() == 0  # no photo of names
     phone.fill("input[name=children_left_behind_6_11]", "12")
     phone.fill("input[name=children_other_6_11]", "24")
