@@ -71,7 +71,7 @@ def test_dashboard_on_a_desktop(desktop, live_server, dashboard_data):
     # The districts by their names in the interface's language (English here).
     assert "Gaochang District" in table.inner_text() and "Shanshan County" in table.inner_text()
     with page.expect_download() as download:
-        page.locator("#group-coverage .exports a", has_text="CSV").click()
+        page.locator('#group-coverage .exports a[href*="coverage_by_district.csv"]').click()
     assert download.value.suggested_filename == f"coverage_by_district-{PERIOD}-city.csv"
     page.screenshot(path="/tmp/lms-reports-desktop.png", full_page=False)
 
