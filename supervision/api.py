@@ -72,7 +72,7 @@ class AttendanceOut(Schema):
     dispute_reason: str
 
 
-class SessionOut(Schema):
+class SupervisionSessionOut(Schema):
     id: int
     kind: str
     date: datetime.date
@@ -83,8 +83,8 @@ class SessionOut(Schema):
     attendances: list[AttendanceOut]
 
 
-def session_out(session) -> SessionOut:
-    return SessionOut(
+def session_out(session) -> SupervisionSessionOut:
+    return SupervisionSessionOut(
         id=session.pk,
         kind=session.kind,
         date=session.date,
@@ -130,13 +130,13 @@ def _session(user, session_id: int):
     return session
 
 
-@router.get("/supervision/sessions", response=list[SessionOut])
+@router.get("/supervision/sessions", response=list[SupervisionSessionOut])
 def list_sessions(request):
     """Supervision the caller gave or attended (at most 100), newest first."""
     return [session_out(s) for s in selectors.sessions_for(request.auth)]
 
 
-@router.post("/supervision/sessions", response={201: SessionOut})
+@router.post("/supervision/sessions", response={201: SupervisionSessionOut})
 def record_session(request, payload: SessionIn):
     """Record supervision given to one's own trainees (supervising experts); each trainee
     present is credited with its length toward their practicum's supervision requirement."""
@@ -155,7 +155,7 @@ def record_session(request, payload: SessionIn):
     return Status(201, session_out(_session(request.auth, session.pk)))
 
 
-@router.get("/supervision/sessions/{supervision_session_id}", response=SessionOut)
+@router.get("/supervision/sessions/{supervision_session_id}", response=SupervisionSessionOut)
 def get_session(request, supervision_session_id: Id):
     return session_out(_session(request.auth, supervision_session_id))
 
@@ -169,7 +169,7 @@ def _attendance(user, attendance_id: int) -> SupervisionAttendance:
 
 @router.post(
     "/supervision/attendances/{attendance_id}/confirm",
-    response=SessionOut,
+    response=SupervisionSessionOut,
     openapi_extra=error_responses(409),
 )
 def confirm(request, attendance_id: Id):
@@ -181,7 +181,7 @@ def confirm(request, attendance_id: Id):
 
 @router.post(
     "/supervision/attendances/{attendance_id}/dispute",
-    response=SessionOut,
+    response=SupervisionSessionOut,
     openapi_extra=error_responses(409),
 )
 def dispute(request, attendance_id: Id, payload: DisputeIn):
