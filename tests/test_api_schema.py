@@ -66,3 +66,33 @@ def test_practicum_entry_time_with_an_offset_is_refused(api_client, trainee):
         content_type="application/json",
     )
     assert response.status_code == 422
+
+
+def test_no_two_response_schemas_share_a_name():
+    """The OpenAPI document keeps one component per name: two schemas called alike (the
+    lecturer corps' and supervision's ``SessionOut``) documented one operation with the
+    other's fields. Every schema class an operation answers with has a name of its own."""
+    import typing
+
+    import pydantic
+
+    from lms.api import api
+
+    def models(annotation):
+        if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+            yield annotation
+        for arg in typing.get_args(annotation):
+            yield from models(arg)
+
+    by_name: dict[str, set[str]] = {}
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for response in (operation.response_models or {}).values():
+                    for field in getattr(response, "model_fields", {}).values():
+                        for model in models(field.annotation):
+                            by_name.setdefault(model.__name__, set()).add(
+                                f"{model.__module__}.{model.__qualname__}"
+                            )
+    assert len(by_name) >= 20
+    assert {name: found for name, found in by_name.items() if len(found) > 1} == {}
