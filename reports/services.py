@@ -46,8 +46,9 @@ def save_register_count(
     if errors:
         raise ValidationError(errors)
     row = (
-        RegisterCount.objects.select_for_update()
+        RegisterCount.objects.select_for_update(of=("self",))
         .filter(year=year, district=district, township=township, category=category)
+        .order_by("pk")
         .first()
     )
     before = row.children if row else None
@@ -97,8 +98,9 @@ def save_children_served(
     if errors:
         raise ValidationError(errors)
     row = (
-        ChildrenServed.objects.select_for_update()
+        ChildrenServed.objects.select_for_update(of=("self",))
         .filter(year=year, venue=venue, category=category)
+        .order_by("pk")
         .first()
     )
     before = (row.children, row.new_children) if row else None

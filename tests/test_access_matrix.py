@@ -92,7 +92,7 @@ def build_world() -> World:
         Placement,
         PracticumEntry,
     )
-    from quizzes.models import Attempt
+    from quizzes.models import Attempt, AttemptSlot, AttemptState
     from reports.models import MonthlyReport
     from tests.factories import enable_two_factor, make_user
 
@@ -133,6 +133,12 @@ def build_world() -> World:
 
     w.attempt = Attempt.objects.filter(user=trainee).first()
     w.quiz = w.attempt.quiz
+    # The marking page is addressed by the answer (slot), not by the attempt.
+    w.slot = (
+        AttemptSlot.objects.filter(attempt__user=trainee, attempt__state=AttemptState.FINISHED)
+        .order_by("pk")
+        .first()
+    )
     enrolment = Enrolment.objects.filter(user=trainee).select_related("course").first()
     w.course = enrolment.course
     w.lesson = Lesson.objects.descendant_of(w.course).live().first()
@@ -292,7 +298,7 @@ ADDRESSES = {
     "courses:save_reflection": url("courses:save_reflection", lesson_id=lambda w: w.lesson.pk),
     "courses:cohort_detail": url("courses:cohort_detail", cohort_id=lambda w: w.cohort.pk),
     "courses:lesson": lambda w: reverse("courses:lesson", kwargs=w.lesson_kwargs),
-    "quizzes:mark": url("quizzes:mark", pk=lambda w: w.attempt.pk),
+    "quizzes:mark": url("quizzes:mark", pk=lambda w: w.slot.pk),
     "quizzes:quiz_detail": url("quizzes:quiz_detail", pk=lambda w: w.quiz.pk),
     "quizzes:start": url("quizzes:start", pk=lambda w: w.quiz.pk),
     "quizzes:item_analysis": url("quizzes:item_analysis", pk=lambda w: w.quiz.pk),

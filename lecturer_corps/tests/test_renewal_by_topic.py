@@ -48,9 +48,11 @@ def test_each_topic_needs_one_qualification():
 
 def test_sessions_count_toward_the_qualification_of_their_topic(lecturer, window):
     last_month = timezone.localdate() - datetime.timedelta(days=30)
-    for _ in range(3):
-        verified(lecturer, "child_02", last_month)  # a children's activity
-    verified(lecturer, "caregiver_03", last_month)  # a caregivers' course
+    for days in range(3):  # one a day: a lecturer is never booked twice at once
+        verified(lecturer, "child_02", last_month - datetime.timedelta(days=days))
+    verified(
+        lecturer, "caregiver_03", last_month - datetime.timedelta(days=3)
+    )  # a caregivers' course
     users = get_user_model().objects.filter(pk=lecturer.pk)
     assert verified_sessions_by_lecturer(users, window, "counsellor") == {lecturer.pk: 3}
     assert verified_sessions_by_lecturer(users, window, "family_educator") == {lecturer.pk: 1}
@@ -58,8 +60,8 @@ def test_sessions_count_toward_the_qualification_of_their_topic(lecturer, window
 
 def test_the_renewal_requirement_counts_only_its_own_topics(lecturer, window):
     last_month = timezone.localdate() - datetime.timedelta(days=30)
-    for _ in range(6):
-        verified(lecturer, "caregiver_01", last_month)
+    for days in range(6):
+        verified(lecturer, "caregiver_01", last_month - datetime.timedelta(days=days))
     results = {}
     for code, prefix in (("counsellor", "PC"), ("family_educator", "FE")):
         certification = add_requirements(
