@@ -16,6 +16,18 @@ from .ratelimit import verification_allowed
 router = Router(tags=["certification"])
 
 
+class RequirementStepOut(Schema):
+    """One named thing to do for a requirement and where it is done (``url``, a path)."""
+
+    label: str
+    state: str
+    detail: str
+    url: str
+    action: str
+    percent: int | None = None
+    pending_percent: int = 0
+
+
 class RequirementOut(Schema):
     kind: str
     label: str
@@ -25,6 +37,7 @@ class RequirementOut(Schema):
     done: float | None = None
     needed: float | None = None
     percent: int
+    steps: list[RequirementStepOut] = []
 
 
 class ChecklistOut(Schema):

@@ -131,6 +131,18 @@ class RequirementResult:
             "needed": float(self.needed) if self.needed is not None else None,
             "requirement_id": self.requirement_id,
             "percent": self.percent,
+            "steps": [
+                {
+                    "label": step.label,
+                    "state": step.state,
+                    "detail": step.detail,
+                    "url": step.url,
+                    "action": step.action,
+                    "percent": step.percent,
+                    "pending_percent": step.pending_percent,
+                }
+                for step in self.steps
+            ],
         }
 
 

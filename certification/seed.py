@@ -1,9 +1,13 @@
 """Demo data of certification: the two qualifications, their requirements and signatories,
 and holders of each certificate (one revoked, one expired, one expiring soon).
 
+Every holder earns the certificate through the records the eligibility engine reads —
+courses completed, exams passed and marked, practicum hours approved, a passed final
+evaluation — dated before the certificate, and the engine issues it
+(``earn_demo_certificate``): the reports' funnel and the PDFs' wording agree.
+
 Idempotent: types, requirements and signatories are updated in place; a holder who
-already has a certificate of a type keeps it. Seeded certificates are created through
-the same gap-free allocator as real ones; their PDFs are rendered on first download.
+already has a certificate of a type keeps it. PDFs are rendered on first download.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from .models import (
     Certificate,
     CertificationType,
     IssueMode,
+    IssueRequest,
     Requirement,
     RequirementKind,
     RequirementStage,
@@ -149,29 +154,20 @@ def signature_png() -> ContentFile:
     return ContentFile(buffer.getvalue())
 
 
-def _snapshot(code: str) -> dict:
-
-    from .integrations import required_courses
-
-    courses = required_courses(code, [])
-    return {
-        "certification": code,
-        "seed": True,
-        "courses": [
-            {"id": c.id, "title": c.title, "class_hours": float(c.class_hours or 0)}
-            for c in courses
-        ],
-        "class_hours": float(sum(c.class_hours or 0 for c in courses)),
-        "exam_score": 84.5,
-        "practicum": {"total_hours": 120.0, "direct_hours": 48.5},
-        "final_evaluation": "passed",
-        "requirements": [],
-    }
+# Who supervised the holders' practicum and marked their exams, by district.
+SUPERVISOR_BY_DISTRICT = {
+    "gaochang": "supervisor",
+    "shanshan": "supervisor2",
+    "toksun": "supervisor2",
+}
 
 
 def _seed_holders(types) -> int:
     users = {
-        u.username: u for u in get_user_model().objects.filter(username__in=[h[0] for h in HOLDERS])
+        u.username: u
+        for u in get_user_model()
+        .objects.filter(username__in=[h[0] for h in HOLDERS])
+        .select_related("district")
     }
     coordinator = get_user_model().objects.filter(username="coordinator").first()
     today = timezone.localdate()
@@ -188,40 +184,102 @@ def _seed_holders(types) -> int:
             valid_from = today - datetime.timedelta(days=3 * 365 - 45)
         else:
             valid_from = today - datetime.timedelta(days=days)
-        with transaction.atomic():
-            certificate = services._create_certificate(
-                certification=certification,
-                holder=holder,
-                cycle=0,
-                issued_by=coordinator,
-                snapshot=_snapshot(code),
-                valid_from=valid_from,
+        certificate = earn_demo_certificate(
+            holder=holder, certification=certification, valid_from=valid_from
+        )
+        if certificate is None:
+            continue
+        if how == "revoked":
+            services._revoke(
+                certificate=certificate, revoked_by=coordinator, reason=REVOCATION_REASON
             )
-            if certificate is None:
-                continue
-            Certificate.objects.filter(pk=certificate.pk).update(
-                issued_at=timezone.make_aware(
-                    datetime.datetime.combine(valid_from, datetime.time(10, 0))
-                )
-            )
-            if how == "revoked":
-                services._revoke(
-                    certificate=certificate, revoked_by=coordinator, reason=REVOCATION_REASON
-                )
         made += 1
     return made
 
 
-def give_demo_certificate(*, certification, holder, valid_from):
-    """A demo certificate for another app's seed (the lecturer corps' lecturers), made as
-    the certification seed makes its own; None when one already exists for the cycle.
-    Demo data only: ``seed_demo`` refuses production."""
-    with transaction.atomic():
-        return services._create_certificate(
-            certification=certification,
-            holder=holder,
-            cycle=0,
-            issued_by=None,
-            snapshot={"seed": True},
-            valid_from=valid_from,
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def earn_demo_certificate(*, holder, certification, valid_from):
+    """The certificate ``holder`` earns, valid from ``valid_from``, through the records the
+    eligibility engine reads — never made by hand:
+
+    - every required course completed (``courses.seed.complete_courses_for_demo``),
+      the last one four months before;
+    - the practicum finished with its hours approved and a passed final evaluation
+      signed by the holder's supervising expert (``practicum.seed.complete_practicum_for_demo``);
+    - every required exam passed, its case analysis marked by that expert
+      (``quizzes.seed.pass_exam_for_demo``);
+    - then the engine decides (``services.issue_certificate``, which refuses anyone not
+      eligible): an approval type is first requested and approved by the city
+      coordinator, an automatic type is issued by the system.
+
+    The snapshot printed on the PDF is the engine's. Returns None when the holder already
+    has a certificate of this type (kept as it is). Demo data only (``seed_demo`` refuses
+    production)."""
+    from courses.models import Course
+    from courses.seed import complete_courses_for_demo
+    from practicum.seed import complete_practicum_for_demo
+    from quizzes.models import Quiz
+    from quizzes.seed import pass_exam_for_demo
+
+    from .integrations import required_courses, required_quizzes
+
+    if Certificate.objects.filter(holder=holder, certification=certification).exists():
+        return None
+    staff = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=["supervisor", "supervisor2", "coordinator"]
         )
+    }
+    district = getattr(holder.district, "code", "")
+    supervisor = staff.get(SUPERVISOR_BY_DISTRICT.get(district, "supervisor")) or staff.get(
+        "supervisor"
+    )
+    approver = staff.get("coordinator")
+    code = certification.code
+
+    course_ids = [course.id for course in required_courses(code, [])]
+    courses = Course.objects.filter(pk__in=course_ids).order_by("path")
+    complete_courses_for_demo(
+        user=holder, courses=courses, finished_at=_at(valid_from - datetime.timedelta(days=120), 11)
+    )
+    complete_practicum_for_demo(
+        trainee=holder,
+        qualification=code,
+        supervisor=supervisor,
+        finished_on=valid_from - datetime.timedelta(days=20),
+    )
+    for offset, info in enumerate(required_quizzes(code, [])):
+        pass_exam_for_demo(
+            user=holder,
+            quiz=Quiz.objects.get(pk=info.id),
+            grader=supervisor,
+            submitted_at=_at(valid_from - datetime.timedelta(days=60 - 3 * offset), 9),
+        )
+
+    approval = certification.issue_mode == IssueMode.APPROVAL
+    if approval:
+        issue_request = services.request_approval(trainee=holder, certification=certification)
+        IssueRequest.objects.filter(pk=issue_request.pk).update(
+            created_at=_at(valid_from - datetime.timedelta(days=10), 15)
+        )
+    with transaction.atomic():
+        certificate = services.issue_certificate(
+            trainee=holder,
+            certification=certification,
+            issued_by=None,
+            valid_from=valid_from,
+            notify=False,
+        )
+        issued_at = _at(valid_from, 10)
+        Certificate.objects.filter(pk=certificate.pk).update(
+            issued_at=issued_at, issued_by=approver if approval else None
+        )
+        IssueRequest.objects.filter(certificate=certificate).update(
+            decided_at=issued_at, decided_by=approver
+        )
+    certificate.refresh_from_db()
+    return certificate

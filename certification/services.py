@@ -203,7 +203,15 @@ def _after_issue(certificate: Certificate, *, notify: bool = True, queue_pdf: bo
         enqueue(tasks.email_holder, certificate.pk, "issued")
 
 
-def issue_certificate(*, trainee, certification, issued_by, queue_pdf: bool = True) -> Certificate:
+def issue_certificate(
+    *,
+    trainee,
+    certification,
+    issued_by,
+    queue_pdf: bool = True,
+    valid_from: datetime.date | None = None,
+    notify: bool = True,
+) -> Certificate:
     """Issue ``certification`` to ``trainee`` once every initial requirement is met.
 
     Idempotent: when the trainee already holds a certificate of this type (first
@@ -213,6 +221,9 @@ def issue_certificate(*, trainee, certification, issued_by, queue_pdf: bool = Tr
     None for the system (automatic issuing), a coordinator in scope, or the trainee
     for a type issued automatically. The returned certificate has ``created``.
     ``queue_pdf=False`` is for callers that render the PDF themselves (bulk issue).
+    ``valid_from`` (default today) and ``notify=False`` are for history written after the
+    fact (the demo seed's holders, certified months ago): the serial's year is that of
+    ``valid_from``, and the holder is not e-mailed about it now.
     """
     permissions.check_issue(issued_by, trainee, certification)
     existing = _current_for_cycle(certification, trainee, 0)
@@ -233,7 +244,7 @@ def issue_certificate(*, trainee, certification, issued_by, queue_pdf: bool = Tr
             cycle=0,
             issued_by=issued_by,
             snapshot=_snapshot(certification, results, trainee),
-            valid_from=timezone.localdate(),
+            valid_from=valid_from or timezone.localdate(),
         )
         if certificate is None:
             existing = _current_for_cycle(certification, trainee, 0)
@@ -261,7 +272,7 @@ def issue_certificate(*, trainee, certification, issued_by, queue_pdf: bool = Tr
                 "expires_on": str(certificate.expires_on or ""),
             },
         )
-        _after_issue(certificate, queue_pdf=queue_pdf)
+        _after_issue(certificate, queue_pdf=queue_pdf, notify=notify)
     certificate.created = True
     return certificate
 

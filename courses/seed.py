@@ -352,3 +352,90 @@ def seed(stdout=None) -> None:
             f"  courses: {len(PROGRAMMES)} programmes, {len(courses)} courses, "
             f"{lessons} lessons; cohort “{COHORT_NAME}”"
         )
+
+
+# --- Completed courses, for the demo's certificate holders ---------------------------------
+
+
+def complete_courses_for_demo(*, user, courses, finished_at) -> int:
+    """Enrol ``user`` in each course and complete every required lesson, the course's
+    completion recorded by the progress service (its audit record and the
+    ``course_completed`` news included), dated in the past: one course after another,
+    ten days apart, the last one completed at ``finished_at``. Returns how many courses it
+    completed. Demo data only (``seed_demo`` refuses production).
+
+    Idempotent: a course already completed is left as it is. A required lesson that only
+    passing a quiz completes is refused (the demo's course quizzes are optional).
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from .models import CompletionSource, Enrolment, LessonProgress, LessonStatus
+    from .selectors import course_outline
+
+    if finished_at > timezone.now():
+        raise ValueError("the demo's history is in the past")
+    made = 0
+    courses = list(courses)
+    for index, course in enumerate(courses):
+        done_at = finished_at - datetime.timedelta(days=10 * (len(courses) - 1 - index))
+        started_at = done_at - datetime.timedelta(days=12)
+        enrolment, _created = services.record_enrolment(
+            user=user,
+            course=course,
+            actor=user,
+            source=EnrolmentSource.SELF,
+            waive_prerequisites=True,
+        )
+        if enrolment.completed_at is not None:
+            continue
+        required = [
+            row["id"] for row in course_outline(course)["lessons"] if not row["is_optional"]
+        ]
+        by_quiz = [
+            lesson.title
+            for lesson in Lesson.objects.filter(pk__in=required)
+            if lesson.completed_by_quiz
+        ]
+        if by_quiz:
+            raise RuntimeError(f"a demo course needs a quiz passed: {course.title} {by_quiz}")
+        step = (done_at - started_at) / max(1, len(required))
+        LessonProgress.objects.filter(user=user, lesson_id__in=required).exclude(
+            status=LessonStatus.COMPLETE
+        ).update(
+            status=LessonStatus.COMPLETE,
+            completed_at=done_at - step,
+            completed_via=CompletionSource.MANUAL,
+        )
+        have = set(
+            LessonProgress.objects.filter(user=user, lesson_id__in=required).values_list(
+                "lesson_id", flat=True
+            )
+        )
+        LessonProgress.objects.bulk_create(
+            [
+                LessonProgress(
+                    user=user,
+                    lesson_id=lesson_id,
+                    course=course,
+                    status=LessonStatus.COMPLETE,
+                    started_at=started_at + step * position,
+                    completed_at=started_at + step * (position + 1),
+                    completed_via=CompletionSource.MANUAL,
+                )
+                for position, lesson_id in enumerate(required)
+                if lesson_id not in have
+            ],
+            ignore_conflicts=True,
+        )
+        services._refresh_enrolment(enrolment, course)
+        if enrolment.completed_at is None:
+            raise RuntimeError(f"demo course not completed: {course.title}")
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            enrolled_at=min(enrolment.enrolled_at, started_at),
+            completed_at=done_at,
+            last_activity_at=done_at,
+        )
+        made += 1
+    return made

@@ -2,10 +2,10 @@
 
 ``seed`` runs early in ``seed_demo`` (practicum needs the venues): venues, lecturer
 accounts and profiles, and a month of service requests with their sessions, delivery
-reports and notifications. ``seed_after_all`` runs once every app has seeded: the
-seeded lecturers then complete the courses of their topics and, where the
-certification seed gave them none, receive the certificate their topics need, so
-that the candidate lists of the demo are not empty.
+reports and notifications. ``seed_after_all`` runs once every app has seeded: where
+the certification seed gave a seeded lecturer none, they earn the certificate their
+topics need (courses, exams, practicum, then the eligibility engine), so that the
+candidate lists of the demo are not empty.
 
 Idempotent: venues, users and profiles are updated in place; the month of requests
 is made once (a second run finds it and changes nothing).
@@ -380,8 +380,9 @@ def seed_requests(venues: dict[str, Venue], lecturers: dict[str, User]) -> bool:
 
 def seed_after_all(stdout=None) -> None:
     """Give the seeded lecturers what matching needs from the other apps (idempotent)."""
-    completed = _complete_topic_courses()
+    # Certificates first: earning one completes its courses, dated before it.
     certified = _certify_lecturers()
+    completed = _complete_topic_courses()
     if stdout:
         stdout.write(
             f"  lecturer_corps: {completed} topic courses completed, "
@@ -394,33 +395,32 @@ def _seeded_users():
 
 
 def _complete_topic_courses() -> int:
-
-    from courses.models import Course, Enrolment
+    """The courses of each seeded lecturer's topics not yet completed (normally none: the
+    certificate they earned needed them), completed as a learner completes them."""
+    from courses.models import Course
+    from courses.seed import complete_courses_for_demo
 
     courses = {c.title: c for c in Course.objects.filter(title__in=[t.title for t in TOPICS])}
+    finished_at = timezone.now() - datetime.timedelta(days=120)
     made = 0
-    now = timezone.now()
     for user in _seeded_users():
         profile = LecturerProfile.objects.filter(user=user).first()
-        for code in profile.topics if profile else []:
-            course = courses.get(TOPICS_BY_CODE[code].title)
-            if course is None:
-                continue
-            enrolment, _ = Enrolment.objects.get_or_create(user=user, course=course)
-            if enrolment.completed_at is None:
-                enrolment.completed_at = now - datetime.timedelta(days=120)
-                enrolment.progress_percent = 100
-                enrolment.save(update_fields=["completed_at", "progress_percent"])
-                made += 1
+        mine = [
+            courses[TOPICS_BY_CODE[code].title]
+            for code in (profile.topics if profile else [])
+            if TOPICS_BY_CODE[code].title in courses
+        ]
+        made += complete_courses_for_demo(user=user, courses=mine, finished_at=finished_at)
     return made
 
 
 def _certify_lecturers() -> int:
     """Where the certification seed left a seeded lecturer without the certificate their
-    topics need, issue one (demo data only, through certification's gap-free allocator)."""
+    topics need, they earn one through the records the eligibility engine reads
+    (``certification.seed.earn_demo_certificate``; demo data only)."""
 
     from certification.models import Certificate, CertificationType
-    from certification.seed import give_demo_certificate
+    from certification.seed import earn_demo_certificate
 
     types = {t.code: t for t in CertificationType.objects.all()}
     made = 0
@@ -435,7 +435,7 @@ def _certify_lecturers() -> int:
                 continue
             if Certificate.objects.filter(holder=user, certification=certification).exists():
                 continue  # the certification seed decided (valid, expired or revoked)
-            created = give_demo_certificate(
+            created = earn_demo_certificate(
                 certification=certification,
                 holder=user,
                 valid_from=timezone.localdate() - datetime.timedelta(days=200),

@@ -282,7 +282,7 @@ def seed(stdout=None) -> None:
             80,
             True,
             today,
-            last_day=today - datetime.timedelta(days=40),
+            last_day=today - datetime.timedelta(days=250),
         )
 
     _evaluations(users, today)
@@ -343,20 +343,25 @@ def _placement(trainee, supervisor, qualification, venue, start) -> Placement:
 
 def _lecturer_history(users, venue_named, today) -> Placement:
     lecturer = users["lecturer"]
-    current = Placement.objects.filter(
-        trainee=lecturer, qualification=Qualification.COUNSELLOR, closed_on__isnull=True
-    ).first()
+    # The latest of the two (closed once the certificate was earned, by the certification seed).
+    current = (
+        Placement.objects.filter(trainee=lecturer, qualification=Qualification.COUNSELLOR)
+        .order_by("-pk")
+        .first()
+    )
     if current is not None:
         return current
-    start = today - datetime.timedelta(days=150)
+    # Finished well before the counsellor certificate the certification seed issues
+    # (about 200 days ago): the record it is earned by.
+    start = today - datetime.timedelta(days=480)
     first = Placement.objects.create(
         trainee=lecturer,
         supervisor=users["supervisor2"],
         qualification=Qualification.COUNSELLOR,
         venue=venue_named("高昌区第三中学"),
         start_date=start,
-        end_date=start + datetime.timedelta(days=180),
-        closed_on=today - datetime.timedelta(days=100),
+        end_date=start + datetime.timedelta(days=240),
+        closed_on=today - datetime.timedelta(days=400),
         closed_reason="督导专家工作调整，改由高昌区督导专家指导",
     )
     return Placement.objects.create(
@@ -371,9 +376,11 @@ def _lecturer_history(users, venue_named, today) -> Placement:
 
 
 def _entries(placement, venues, types, count, complete, today, last_day=None) -> int:
-    """Entries on working days going back from ``last_day`` (yesterday), states by age."""
+    """Entries on working days going back from ``last_day`` (yesterday), states by age;
+    days on which the trainee already logged practice (another practicum) are skipped."""
     rng = random.Random(f"practicum-{placement.trainee.username}-{placement.qualification}")
     trainee = placement.trainee
+    busy = set(PracticumEntry.objects.filter(trainee=trainee).values_list("date", flat=True))
     cycle = COUNSELLOR_CYCLE if placement.qualification == "counsellor" else FAMILY_CYCLE
     local = [v for v in venues if v.district_id == trainee.district_id] or venues
     now = timezone.now()
@@ -383,7 +390,12 @@ def _entries(placement, venues, types, count, complete, today, last_day=None) ->
     closed_until = placement.previous.closed_on if placement.previous_id else None
     for index in range(count):
         # one or two entries on a working day, then move on
-        while day.weekday() >= 5 or used_today >= 2 or (used_today == 1 and rng.random() < 0.6):
+        while (
+            day.weekday() >= 5
+            or day in busy
+            or used_today >= 2
+            or (used_today == 1 and rng.random() < 0.6)
+        ):
             day -= datetime.timedelta(days=1)
             used_today = 0
         if day < placement.start_date:
@@ -595,15 +607,111 @@ def _evaluations(users, today) -> None:
         evaluate(trainee2_p, EvaluationStage.MIDTERM, [4, 3, 3, 3, 4, 4, 5, 4], 0, sign=False)
     lecturer_p = current.get(("lecturer", "counsellor"))
     if lecturer_p:
-        evaluate(lecturer_p, EvaluationStage.MIDTERM, [4, 4, 4, 3, 4, 4, 4, 4], 60)
+        evaluate(lecturer_p, EvaluationStage.MIDTERM, [4, 4, 4, 3, 4, 4, 4, 4], 330)
         evaluate(
             lecturer_p,
             EvaluationStage.FINAL,
             [5, 4, 4, 4, 5, 4, 4, 5],
-            10,
+            235,
             comment="达到心理咨询师实践要求，建议纳入讲师团。",
         )
     for username in ("pt_gaochang_01", "pt_shanshan_01", "pt_toksun_01"):
         for (name, _q), placement in current.items():
             if name == username:
                 evaluate(placement, EvaluationStage.MIDTERM, [3, 3, 4, 3, 3, 4, 3, 3], 15)
+
+
+# --- A finished practicum, for the demo's certificate holders ------------------------------
+
+
+def complete_practicum_for_demo(*, trainee, qualification, supervisor, finished_on):
+    """A practicum of ``qualification`` finished by ``finished_on``: a placement with
+    ``supervisor``, approved entries that meet every hour requirement, a passed final
+    evaluation signed by the supervisor (the pass rule applied as
+    ``services.sign_evaluation`` applies it), and the placement closed. Records a trainee
+    already has are kept: when they meet the requirements and a final evaluation passed,
+    only their open placement is closed. Demo data only (``seed_demo`` refuses
+    production); idempotent. Returns the placement."""
+    from .selectors import final_evaluation_passed, requirement_status
+
+    done = Placement.objects.filter(trainee=trainee, qualification=qualification).order_by(
+        "-start_date", "-pk"
+    )
+    if requirement_status(trainee, qualification).all_met and final_evaluation_passed(
+        trainee, qualification
+    ):
+        placement = done.first()
+        _close_after(placement, finished_on)
+        return placement
+    if done.filter(closed_on__isnull=True).exists():
+        raise RuntimeError(f"{trainee.username} has an unfinished {qualification} practicum")
+    venues = list(Venue.objects.select_related("district").order_by("pk"))
+    local = [v for v in venues if v.district_id == trainee.district_id] or venues
+    types = {t.code: t for t in ActivityType.objects.all()}
+    start = finished_on - datetime.timedelta(days=260)
+    placement = Placement.objects.create(
+        trainee=trainee,
+        supervisor=supervisor,
+        qualification=qualification,
+        venue=local[0] if local else None,
+        start_date=start,
+        end_date=finished_on,
+    )
+    _entries(
+        placement,
+        venues,
+        types,
+        90,
+        True,
+        finished_on,
+        last_day=finished_on - datetime.timedelta(days=40),
+    )
+    if not requirement_status(trainee, qualification).all_met:
+        raise RuntimeError(f"demo practicum short of its requirements: {trainee.username}")
+    _signed_final(placement, signed_on=finished_on - datetime.timedelta(days=25))
+    _close_after(placement, finished_on)
+    return placement
+
+
+FINAL_RATINGS = [4, 4, 5, 4, 4, 5, 4, 4]
+
+
+def _signed_final(placement, *, signed_on) -> CompetencyEvaluation:
+    items = list(RubricItem.objects.filter(is_active=True))
+    config = PracticumSettings.load()
+    ratings = [FINAL_RATINGS[i % len(FINAL_RATINGS)] for i in range(len(items))]
+    mean, passed = evaluation_result(
+        ratings, min_item=config.evaluation_min_item_rating, min_mean=config.evaluation_min_mean
+    )
+    evaluation = CompetencyEvaluation.objects.create(
+        placement=placement,
+        trainee=placement.trainee,
+        supervisor=placement.supervisor,
+        qualification=placement.qualification,
+        stage=EvaluationStage.FINAL,
+        overall_comment="达到实践要求，可以独立带领活动。",
+        mean_rating=mean,
+        passed=passed,
+        rule_min_item=config.evaluation_min_item_rating,
+        rule_min_mean=config.evaluation_min_mean,
+        signed_name=placement.supervisor.display_name,
+        signed_at=_at(signed_on, datetime.time(16, 0)),
+    )
+    EvaluationRating.objects.bulk_create(
+        EvaluationRating(
+            evaluation=evaluation,
+            rubric_item=item,
+            item_name=item.name,
+            rating=rating,
+            comment=RATING_COMMENTS.get(rating, ""),
+        )
+        for item, rating in zip(items, ratings, strict=True)
+    )
+    return evaluation
+
+
+def _close_after(placement, finished_on) -> None:
+    if placement is not None and placement.closed_on is None:
+        placement.closed_on = finished_on
+        placement.closed_reason = "实习完成，各项要求均已达到。"
+        placement.save(update_fields=["closed_on", "closed_reason"])

@@ -374,3 +374,93 @@ def _seed_attempts(exams) -> None:
 
 def enumerate_parts(data):
     return [(f"p{index}", part) for index, part in enumerate(data.get("parts") or [])]
+
+
+# --- Passing an exam, for the demo's certificate holders -----------------------------------
+
+GOOD_ESSAY = (
+    "首先与孩子建立信任关系，耐心倾听他的想法和感受，用温和的语言帮助他说出情绪。"
+    "然后与照料人和班主任沟通，了解孩子在家和在校的情况，共同商定支持办法，"
+    "例如固定的陪伴时间、可以做到的小目标和及时的鼓励。"
+    "活动中遵守保密原则，不在集体面前谈论孩子的家庭情况；"
+    "发现安全风险时及时报告并转介。最后定期回访，根据孩子的变化调整方案，"
+    "并在督导中反思自己的做法。"
+)
+
+
+def good_response(data: dict, layout: dict) -> dict | None:
+    """The response a well-prepared trainee gives: the right option(s), the right text or
+    number, every pair matched, and a considered essay (marked by a person)."""
+    from . import grading
+
+    qtype = data["qtype"]
+    answers = data.get("answers") or []
+    if qtype == "case":
+        parts = {
+            part.key: good_response(part.data, layout.get(part.key, {}))
+            for part in grading.parts_of(data)
+        }
+        return {"parts": {key: value for key, value in parts.items() if value}}
+    if qtype in ("single", "multiple"):
+        by_index = dict(zip(layout.get("order", []), layout.get("keys", []), strict=False))
+        if qtype == "single":
+            best = max(range(len(answers)), key=lambda i: answers[i]["fraction"])
+            return {"choice": by_index[best]}
+        return {"choices": [by_index[i] for i, a in enumerate(answers) if a["fraction"] > 0]}
+    if qtype == "truefalse":
+        return {"value": bool(answers) and answers[0]["fraction"] >= 1}
+    if qtype in ("shortanswer", "numerical"):
+        best = max(answers, key=lambda a: a["fraction"])
+        text = best["text"].replace("*", "")
+        return {"text": text} if qtype == "shortanswer" else {"value": text.split(":")[0]}
+    if qtype == "matching":
+        keys = dict(zip(layout.get("choices", []), layout.get("choice_keys", []), strict=False))
+        return {
+            "pairs": {
+                item_key: keys[answers[index]["match_text"]]
+                for item_key, index in zip(
+                    layout.get("item_keys", []), layout.get("items", []), strict=False
+                )
+            }
+        }
+    if qtype == "essay":
+        return {"text": GOOD_ESSAY}
+    return None
+
+
+def pass_exam_for_demo(*, user, quiz: Quiz, grader, submitted_at) -> Attempt:
+    """A passed attempt at ``quiz`` by ``user``, submitted at ``submitted_at`` and its
+    essays marked by ``grader`` a few days later: the attempt services grade it, and the
+    marks are recorded as ``services.mark_slot`` records them (its permission check needs
+    a grader with two-factor set up, which the demo's staff have only under the dev
+    settings). Demo data only (``seed_demo`` refuses production). Idempotent: a user who
+    passed keeps their grade."""
+    import datetime
+
+    from . import grading
+    from .models import QuizGrade
+    from .services import _record_marks, start_attempt, submit_attempt
+
+    if QuizGrade.objects.filter(user=user, quiz=quiz, passed=True).exists():
+        return Attempt.objects.filter(user=user, quiz=quiz).order_by("-number").first()
+    started = submitted_at - datetime.timedelta(minutes=40)
+    attempt = start_attempt(user=user, quiz=quiz, now=started)
+    answers = {
+        str(slot.number): good_response(slot.question_data, slot.layout)
+        for slot in attempt.slots.all()
+    }
+    submit_attempt(user=user, attempt=attempt, answers=answers, now=submitted_at)
+    marked = submitted_at + datetime.timedelta(days=3)
+    for slot in attempt.slots.filter(needs_manual=True).order_by("number"):
+        maxima = grading.part_max(slot.question_data, slot.max_mark)
+        marks = {
+            key: (value if (slot.marks or {}).get(key) is None else slot.marks[key])
+            for key, value in maxima.items()
+        }
+        _record_marks(
+            grader=grader, slot=slot, marks=marks, comment="要点齐全，结构清楚。", now=marked
+        )
+    attempt.refresh_from_db()
+    if not QuizGrade.objects.filter(user=user, quiz=quiz, passed=True).exists():
+        raise RuntimeError(f"demo exam not passed: {quiz.title} by {user.username}")
+    return attempt

@@ -527,7 +527,13 @@ def mark_slot(*, grader, slot: AttemptSlot, marks: dict, comment: str = ""):
     with ``PermissionDenied``. Atomic, audited.
     """
     permissions.check_can_mark(grader, slot)
-    now = timezone.now()
+    return _record_marks(grader=grader, slot=slot, marks=marks, comment=comment)
+
+
+def _record_marks(*, grader, slot: AttemptSlot, marks: dict, comment: str = "", now=None):
+    """``mark_slot`` after its permission check (the demo seed, whose staff have no
+    two-factor under the test settings, records its marks here)."""
+    now = now or timezone.now()
     with transaction.atomic():
         attempt = _locked_attempt(slot.attempt)
         if not attempt.is_finished:

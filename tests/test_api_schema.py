@@ -78,21 +78,27 @@ def test_no_two_response_schemas_share_a_name():
 
     from lms.api import api
 
-    def models(annotation):
+    def models(annotation, seen):
+        """Every schema class in ``annotation``, and in its fields, at any depth."""
         if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+            if annotation in seen:
+                return
+            seen.add(annotation)
             yield annotation
+            for field in annotation.model_fields.values():
+                yield from models(field.annotation, seen)
         for arg in typing.get_args(annotation):
-            yield from models(arg)
+            yield from models(arg, seen)
 
     by_name: dict[str, set[str]] = {}
+    seen: set[type] = set()
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
                 for response in (operation.response_models or {}).values():
-                    for field in getattr(response, "model_fields", {}).values():
-                        for model in models(field.annotation):
-                            by_name.setdefault(model.__name__, set()).add(
-                                f"{model.__module__}.{model.__qualname__}"
-                            )
+                    for model in models(response, seen):
+                        by_name.setdefault(model.__name__, set()).add(
+                            f"{model.__module__}.{model.__qualname__}"
+                        )
     assert len(by_name) >= 20
     assert {name: found for name, found in by_name.items() if len(found) > 1} == {}

@@ -156,3 +156,19 @@ def test_continuing_education_is_one_step_with_a_bar_and_a_link_to_the_catalogue
     assert step.label == result.label and step.detail == result.message
     assert step.percent == 40
     assert step.url == reverse("courses:catalogue")
+
+
+def test_the_api_gives_the_same_plan(api_client, trainee, counsellor, planned):
+    response = api_client.as_user(trainee).get("/api/v1/me/certifications")
+    assert response.status_code == 200
+    (checklist,) = response.json()
+    courses, quizzes, hours, evaluation = checklist["requirements"]
+    missing = [step for step in courses["steps"] if step["state"] == "missing"]
+    assert [(step["label"], step["url"]) for step in missing] == [
+        ("伦理、保密与儿童保护", "/learn/c/ethics/"),
+        ("团体活动的组织", "/learn/c/groups/"),
+    ]
+    assert quizzes["steps"][0]["url"] == "/quizzes/10/"
+    assert [step["percent"] for step in hours["steps"]] == [30, 100, 20]
+    assert hours["steps"][0]["pending_percent"] == 6
+    assert evaluation["steps"][0]["state"] == "pending"

@@ -1,50 +1,50 @@
+"""The certification seed's types, requirements and signatories. Its certificate holders
+earn their certificates through every app's records (``earn_demo_certificate``), so they
+are tested on the whole demo site: tests/test_demo_certificates.py."""
+
 import io
 
 import pytest
 
-from accounts import roles
 from certification import seed
-from certification.models import Certificate, CertificationType, Signatory
-from tests.factories import make_user
+from certification.models import Certificate, CertificationType, Requirement, Signatory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo_people(db):
-    from accounts.seed import seed as seed_accounts
-    from places.seed import seed as seed_places
-
-    seed_places()
-    seed_accounts()
-    for username in ("lecturer_gc1", "lecturer_ss3", "lecturer_ts4", "lecturer_gc3"):
-        make_user(roles.LECTURER, username=username)
-
-
-def test_seed_is_idempotent_and_covers_every_state(demo_people):
-    seed.seed(stdout=io.StringIO())
-    first = sorted(Certificate.objects.values_list("serial", "status"))
-    seed.seed(stdout=io.StringIO())
-    assert sorted(Certificate.objects.values_list("serial", "status")) == first
-    assert CertificationType.objects.count() == 2
-    assert Signatory.objects.count() == 2
-    states = {
-        c.holder.username + ":" + c.certification.code: c.state for c in Certificate.objects.all()
-    }
-    assert states["lecturer:counsellor"] == "valid"
-    assert states["lecturer_ts4:counsellor"] == "revoked"
-    assert states["lecturer_ss3:family_educator"] == "expired"
-    assert states["lecturer_gc3:counsellor"] == "valid"
-
-
-def test_seeded_signature_is_printed(demo_people):
-    from certification import services
-
-    seed.seed()
-    certificate = Certificate.objects.get(
-        holder__username="lecturer", certification__code="counsellor"
+def test_types_requirements_and_signatories_are_idempotent():
+    types = [seed._seed_type(spec) for spec in seed.TYPES]
+    before = (
+        CertificationType.objects.count(),
+        Requirement.objects.count(),
+        Signatory.objects.count(),
     )
-    content = services.render_certificate_pdf(certificate)
-    from pypdf import PdfReader
+    for spec in seed.TYPES:
+        seed._seed_type(spec)
+    assert (
+        CertificationType.objects.count(),
+        Requirement.objects.count(),
+        Signatory.objects.count(),
+    ) == before
+    assert [t.code for t in types] == ["counsellor", "family_educator"]
+    assert before[2] == 2
 
-    assert len(PdfReader(io.BytesIO(content)).pages[0].images) == 1
+
+def test_a_holder_without_the_records_gets_no_certificate():
+    """Nobody is certified by hand: without courses, exams and practicum the engine refuses."""
+    from accounts import roles
+    from certification.services import CertificationError
+    from tests.factories import make_user
+
+    certification = seed._seed_type(seed.TYPES[1])  # issued automatically
+    holder = make_user(roles.LECTURER, roles.TRAINEE, username="no_records")
+    with pytest.raises(CertificationError):
+        seed.services.issue_certificate(
+            trainee=holder, certification=certification, issued_by=None, notify=False
+        )
+    assert not Certificate.objects.filter(holder=holder).exists()
+
+
+def test_seed_without_the_demo_people_makes_no_certificate():
+    seed.seed(stdout=io.StringIO())
+    assert not Certificate.objects.exists()

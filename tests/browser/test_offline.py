@@ -270,6 +270,17 @@ def test_a_saved_lesson_is_read_and_marked_done_offline_and_reaches_the_server_o
     assert LessonProgress.objects.filter(user=trainee, status="complete").count() == 1
     assert AuditLog.objects.filter(action="courses.lesson.complete").count() == 1
 
+    # A newer published revision replaces the saved copy on the next online visit.
+    lesson = lessons[0].specific
+    lesson.body = [{"type": "rich_text", "value": "<p>第二版：先共情，再引导。</p>"}]
+    lesson.save_revision().publish()
+    phone.goto(f"{network.url}{lessons[0].url}")
+    assert "第二版" in phone.locator(".lesson-body").inner_text()
+    go_offline(phone, network)
+    phone.goto(f"{network.url}{lessons[0].url}")
+    assert "第二版" in phone.locator(".lesson-body").inner_text()
+    go_online(phone, network)
+
 
 def test_a_practicum_entry_written_offline_is_sent_once_and_a_refused_one_comes_back(
     phone, network, practitioner
@@ -360,3 +371,72 @@ def test_a_practicum_entry_written_offline_is_sent_once_and_a_refused_one_comes_
     )
     assert left == [[], 0, None]
     assert PracticumEntry.objects.count() == 1
+
+
+@pytest.fixture
+def lecturer_session(transactional_db):
+    from django.utils import timezone
+
+    from lecturer_corps.models import RequestStatus
+    from lecturer_corps.tests.factories import make_lecturer, make_request, make_session
+    from tests.factories import DistrictFactory, VenueFactory
+
+    district = DistrictFactory(code="gaochang", name="高昌区")
+    venue = VenueFactory(name="葡萄镇中心小学", district=district, capacity=60)
+    profile = make_lecturer(username="offline_lecturer", district=district)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    request = make_request(venue=venue, date=yesterday, status=RequestStatus.CONFIRMED)
+    return profile.user, make_session(request, profile.user)
+
+
+def test_a_delivery_report_drafted_offline_is_filed_once(phone, network, lecturer_session):
+    from lecturer_corps.models import DeliveryReport
+    from tests.factories import PASSWORD
+
+    lecturer, session = lecturer_session
+    form_path = f"/corps/my-sessions/{session.pk}/report/"
+    log_in(phone, SimpleNamespace(url=network.url), lecturer.username, PASSWORD)
+    worker_ready(phone)
+    phone.goto(f"{network.url}{form_path}")  # kept on the phone by the worker
+    assert controlled(phone)
+    phone.wait_for_function(f"caches.match('{form_path}').then(Boolean)")
+    sent = []
+    phone.on(
+        "request",
+        lambda request: (
+            sent.append(request)
+            if request.method == "POST" and request.url.endswith("/delivery-report")
+            else None
+        ),
+    )
+
+    go_offline(phone, network)
+    phone.goto(f"{network.url}{form_path}")
+    form = phone.locator("form[data-offline-draft=report]")
+    form.locator("input[name=children_orphan_6_11]").fill("5")
+    form.locator("input[name=children_other_12_17]").fill("3")
+    form.locator("input[name=teachers_count]").fill("1")
+    form.locator("input[name=actual_minutes]").fill("95")
+    form.locator("textarea[name=notes]").fill("活动顺利，孩子们积极参与。")
+    form.locator("button[type=submit]").click()
+    phone.get_by_text("Saved on this phone. It will be sent when you are online.").wait_for()
+    expect(phone.locator(".offline-drafts [data-testid=queued-report]")).to_have_count(1)
+    assert not DeliveryReport.objects.exists()
+
+    go_online(phone, network)
+    phone.get_by_text("Sent: the delivery report is filed.").wait_for()
+    report = DeliveryReport.objects.get(session=session)
+    assert (report.children_count, report.teachers_count, report.actual_minutes) == (8, 1, 95)
+    assert report.children_in_difficulty_count == 5
+
+    first = sent[0]
+    status_code, replayed = phone.evaluate(
+        RESEND,
+        [
+            f"/api/v1/sessions/{session.pk}/delivery-report",
+            first.headers["idempotency-key"],
+            first.post_data,
+        ],
+    )
+    assert (status_code, replayed) == (201, "true")
+    assert DeliveryReport.objects.count() == 1
