@@ -350,6 +350,12 @@ class CorrectiveAction(models.Model):
     )
     verification_note = _text_field(_("inspector's note"), VERIFY_TEXT)
     created_at = models.DateTimeField(_("set at"), default=timezone.now)
+    # The owner's e-mails before and after the deadline: ``next_notice_at`` is when beat
+    # next looks at this action (``services.send_due_notices``); the two stamps make each
+    # e-mail once. Set by the services from the deadline, never typed.
+    next_notice_at = models.DateTimeField(_("next reminder at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("told it is overdue at"), null=True, blank=True)
 
     objects = CorrectiveActionQuerySet.as_manager()
 
@@ -358,7 +364,12 @@ class CorrectiveAction(models.Model):
         indexes = [
             models.Index(
                 fields=["deadline"], condition=~Q(state="verified"), name="action_open_deadline"
-            )
+            ),
+            models.Index(
+                fields=["next_notice_at"],
+                condition=Q(next_notice_at__isnull=False),
+                name="action_notice_due",
+            ),
         ]
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
@@ -371,6 +382,27 @@ class CorrectiveAction(models.Model):
 
     def days_overdue(self, day: datetime.date | None = None) -> int:
         return max(((day or timezone.localdate()) - self.deadline).days, 0)
+
+    @property
+    def reminder_at(self) -> datetime.datetime:
+        """09:00 local time, ``REMINDER_DAYS`` before the deadline: the owner's reminder."""
+        day = self.deadline - datetime.timedelta(days=reminder_days())
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+
+    @property
+    def overdue_at(self) -> datetime.datetime:
+        """The first moment after the deadline day (local time): overdue from then on."""
+        day = self.deadline + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0)))
+
+
+DEFAULT_REMINDER_DAYS = 3
+
+
+def reminder_days() -> int:
+    """How many days before its deadline an open action's owner is reminded
+    (``SUPERVISION_ACTION_REMINDER_DAYS``, default 3)."""
+    return int(getattr(settings, "SUPERVISION_ACTION_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
 
 
 # --- staged acceptance ---------------------------------------------------------------------

@@ -17,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from audit.services import record
 from lms.uploads import IMAGE_TYPES, PDF, check_upload
+from outbox.services import enqueue
 from practicum import services as practicum_services
 
 from . import permissions
@@ -88,6 +90,101 @@ def _delete_after_commit(file_field_name: str, storage) -> None:
         transaction.on_commit(lambda: storage.delete(file_field_name))
 
 
+# --- e-mails (queued in the outbox, in the caller's transaction) -----------------------------
+
+
+def _tell_attendance(attendance: SupervisionAttendance, kind: str) -> None:
+    from .tasks import send_attendance_email
+
+    enqueue(
+        send_attendance_email,
+        attendance.pk,
+        kind,
+        dedupe_key=f"supervision-attendance:{attendance.pk}:{kind}",
+    )
+
+
+def _tell_owner(action: CorrectiveAction, kind: str, *, key: str = "") -> None:
+    from .tasks import send_action_email
+
+    enqueue(
+        send_action_email,
+        action.pk,
+        kind,
+        dedupe_key=f"supervision-action:{action.pk}:{kind}{key}",
+    )
+
+
+def _tell_inspectors(action: CorrectiveAction) -> None:
+    """Evidence waits: each inspector of the inspection in the leading group (who verify)
+    hears of it."""
+    from .tasks import send_action_email
+
+    stamp = int(action.evidence_at.timestamp())
+    inspectors = action.finding.inspection.inspectors.filter(
+        is_active=True, groups__name=roles.LEADING_GROUP
+    ).order_by("pk")
+    for person in inspectors:
+        enqueue(
+            send_action_email,
+            action.pk,
+            "evidence",
+            person.pk,
+            dedupe_key=f"supervision-action:{action.pk}:evidence:{person.pk}:{stamp}",
+        )
+
+
+def schedule_notices(action: CorrectiveAction, now) -> None:
+    """Set (not save) ``action.next_notice_at``: the reminder ``reminder_days()`` before the
+    deadline while it is ahead, then the overdue notice the day after the deadline; nothing
+    while evidence waits or once verified, and each notice once."""
+    if action.state != ActionState.OPEN:
+        action.next_notice_at = None
+    elif action.reminded_at is None and action.reminder_at > now:
+        action.next_notice_at = action.reminder_at
+    elif action.overdue_notified_at is None:
+        action.next_notice_at = max(action.overdue_at, now)
+    else:
+        action.next_notice_at = None
+
+
+def send_due_notices(*, now=None, batch: int = 500) -> int:
+    """Send the reminders and overdue notices whose time has come (the beat task). Each
+    action is re-read under a row lock, its notice stamped and the next one scheduled in
+    the same transaction as the e-mail's row in the outbox: a notice goes once, however
+    often or late this runs; one that comes after the deadline sends the overdue notice
+    instead of the reminder. Returns how many e-mails were queued."""
+    now = now or timezone.now()
+    due = list(
+        CorrectiveAction.objects.filter(next_notice_at__lte=now)
+        .order_by("next_notice_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    sent = 0
+    for pk in due:
+        with transaction.atomic():
+            action = (
+                CorrectiveAction.objects.select_for_update()
+                .filter(pk=pk, next_notice_at__lte=now)
+                .first()
+            )
+            if action is None:
+                continue
+            kind = None
+            if action.state == ActionState.OPEN:
+                if now >= action.overdue_at:
+                    if action.overdue_notified_at is None:
+                        kind, action.overdue_notified_at = "overdue", now
+                elif action.reminded_at is None:
+                    kind, action.reminded_at = "reminder", now
+            schedule_notices(action, now)
+            action.save(update_fields=["next_notice_at", "reminded_at", "overdue_notified_at"])
+            if kind is not None:
+                _tell_owner(action, kind)
+                sent += 1
+    return sent
+
+
 # --- supervision sessions ---------------------------------------------------------------
 
 
@@ -128,8 +225,9 @@ def record_session(
     The date is not in the future and within each trainee's placement; the length is
     15–480 minutes; topics and follow-ups are narrative text (the children's-data guard).
     Atomic: the session, one attendance per trainee, one credited practicum entry each
-    (``practicum.services.credit_supervision``, keyed by the attendance, so credited once)
-    and the audit record are written together or not at all.
+    (``practicum.services.credit_supervision``, keyed by the attendance, so credited once),
+    the audit record and each trainee's e-mail in the outbox (the hours credited; confirm
+    or dispute) are written together or not at all.
     """
     permissions.check_record_session(actor)
     errors: dict[str, list] = {}
@@ -193,6 +291,7 @@ def record_session(
             )
             attendance.credited_entry = entry
             attendance.save(update_fields=["credited_entry"])
+            _tell_attendance(attendance, "recorded")
         record(
             "supervision.session.record",
             actor=actor,
@@ -238,8 +337,8 @@ def dispute_attendance(
     """The trainee present disputes the supervision recorded for them (they were not
     there, or it was shorter): the credited hours are withdrawn at once
     (``practicum.services.withdraw_supervision_credit``) and stop counting. Only them,
-    only while waiting for their answer; the reason is narrative text. Atomic, audited.
-    The supervising expert may record the session again, corrected."""
+    only while waiting for their answer; the reason is narrative text. Atomic, audited;
+    the supervising expert is e-mailed (outbox) and may record the session again, corrected."""
     permissions.check_answer(actor, attendance)
     errors: dict[str, list] = {}
     cleaned = _clean_texts([("reason", DISPUTE_TEXT, reason)], errors)
@@ -262,6 +361,7 @@ def dispute_attendance(
             obj=attendance,
             changes={"session": attendance.session_id, "credit_withdrawn": True},
         )
+        _tell_attendance(attendance, "disputed")
     return attendance
 
 
@@ -331,7 +431,9 @@ def add_finding(
     """Add a finding to an inspection, with a corrective action when ``required`` (what
     must be done), ``owner`` and ``deadline`` are given (all three or none). The owner is
     a coordinator covering the district or a reporter of the inspected unit; the deadline
-    is on or after the inspection. Who may: the leading group. Atomic, audited."""
+    is on or after the inspection. Who may: the leading group. Atomic, audited; the owner
+    is e-mailed (outbox) and the reminder before the deadline and the overdue notice after
+    it are scheduled in the database (``next_notice_at``, sent by ``send_due_notices``)."""
     permissions.check_add_finding(actor, inspection)
     errors: dict[str, list] = {}
     cleaned = _clean_texts([("text", FINDING_TEXT, text)], errors)
@@ -359,13 +461,16 @@ def add_finding(
         )
         action = None
         if wants_action:
-            action = CorrectiveAction.objects.create(
+            action = CorrectiveAction(
                 finding=finding,
                 required=cleaned["required"],
                 owner=owner,
                 deadline=deadline,
                 created_at=now,
             )
+            schedule_notices(action, now)
+            action.save()
+            _tell_owner(action, "assigned")
         record(
             "supervision.finding.add",
             actor=actor,
@@ -391,7 +496,8 @@ def submit_evidence(*, actor, action: CorrectiveAction, note: str, upload=None):
     """The owner (or a coordinator of the district) says what was done, with an optional
     photo or PDF (checked by content; images re-encoded without metadata; kept privately).
     Only an open action (``invalid_state`` otherwise); it then waits for the inspector.
-    A new file replaces the one of an earlier, returned submission. Atomic, audited."""
+    A new file replaces the one of an earlier, returned submission. Atomic, audited; the
+    inspectors in the leading group are e-mailed (outbox); no reminder goes while it waits."""
     permissions.check_submit_evidence(actor, action)
     errors: dict[str, list] = {}
     cleaned = _clean_texts([("note", EVIDENCE_TEXT, note)], errors)
@@ -415,7 +521,9 @@ def submit_evidence(*, actor, action: CorrectiveAction, note: str, upload=None):
         action.evidence_note = cleaned["note"]
         action.evidence_at = timezone.now()
         action.state = ActionState.SUBMITTED
+        schedule_notices(action, action.evidence_at)
         action.save()
+        _tell_inspectors(action)
         _delete_after_commit(old_file, action.evidence_file.storage)
         record(
             "supervision.action.evidence",
@@ -432,8 +540,8 @@ def submit_evidence(*, actor, action: CorrectiveAction, note: str, upload=None):
 def verify_action(*, actor, action: CorrectiveAction, accept: bool, note: str = ""):
     """An inspector of the inspection verifies the evidence (the action is done) or returns
     it with a note saying what is missing (the action is open again, its deadline
-    unchanged). Only evidence waiting for verification (``invalid_state`` otherwise).
-    Atomic, audited."""
+    unchanged; its reminders resume). Only evidence waiting for verification
+    (``invalid_state`` otherwise). Atomic, audited; the owner is e-mailed (outbox)."""
     permissions.check_verify(actor, action)
     errors: dict[str, list] = {}
     policy = VERIFY_TEXT if accept else RETURN_TEXT
@@ -453,6 +561,9 @@ def verify_action(*, actor, action: CorrectiveAction, accept: bool, note: str = 
         else:
             action.state = ActionState.OPEN
             action.returned_at = now
+            if now >= action.overdue_at and action.overdue_notified_at is None:
+                action.overdue_notified_at = now  # the return's e-mail says it is overdue
+        schedule_notices(action, now)
         action.save(
             update_fields=[
                 "state",
@@ -460,7 +571,14 @@ def verify_action(*, actor, action: CorrectiveAction, accept: bool, note: str = 
                 "verified_at",
                 "verified_by",
                 "returned_at",
+                "next_notice_at",
+                "overdue_notified_at",
             ]
+        )
+        _tell_owner(
+            action,
+            "verified" if accept else "returned",
+            key="" if accept else f":{int(now.timestamp())}",
         )
         record(
             "supervision.action.verify" if accept else "supervision.action.return",
