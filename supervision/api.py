@@ -4,8 +4,16 @@ corrective actions (list, verify), stages (progress, sign-off) and publicity com
 A record the caller may not see is 404 (``not_found``); an action the caller may not take
 is 403 (``permission_denied``); a step out of order is 409 (``invalid_state``); a stage
 whose criteria are not met is 409 (``criteria_not_met``); text the children's-data guard
-refuses is 422 naming the field. Files (evidence, publicity photos) are sent through the
-pages, which take multipart forms.
+refuses is 422 naming the field.
+
+Two operations take a file (``multipart/form-data``, the form's fields beside ``file``):
+the evidence of a corrective action (``POST /supervision/actions/{id}/evidence``) and a
+piece of a unit's monthly publicity (``POST /supervision/units/{id}/publicity``). The file
+is optional where the page's is (evidence: a note alone; publicity: a link or a file), a
+photo (JPEG, PNG, WebP; re-encoded without metadata) or a PDF of at most 8 MB, checked by
+its content: anything else is 400 ``invalid`` naming ``file``. Both honour
+``Idempotency-Key`` (``offline.idempotency``): a phone that lost the answer sends again
+and gets the first answer, nothing twice.
 """
 
 from __future__ import annotations
@@ -14,30 +22,38 @@ import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from accounts.models import User
 from lms.api import ApiError
 from lms.api_errors import error_responses
 from lms.api_types import CodeText, Id
 from lms.textinput import api_text
+from offline.idempotency import idempotent
 from places.models import District
 
 from . import permissions, selectors, services
 from .models import (
     ACTION_TEXT,
     DISPUTE_TEXT,
+    EVIDENCE_TEXT,
     FINDING_TEXT,
     FOLLOW_UPS_TEXT,
     MAX_SESSION_MINUTES,
     MIN_SESSION_MINUTES,
+    NAME_TEXT,
     RETURN_TEXT,
     STAGE_TEXT,
     SUMMARY_TEXT,
     TOPICS_TEXT,
+    PublicityForm,
+    PublicityItem,
     SessionKind,
     SupervisionAttendance,
     Unit,
@@ -45,7 +61,8 @@ from .models import (
 
 router = Router(tags=["supervision"])
 
-KindCode = Literal[tuple(SessionKind.values)]
+KindCode = Literal[tuple(SessionKind.values)]  # type: ignore[valid-type]
+PublicityFormCode = Literal[tuple(PublicityForm.values)]  # type: ignore[valid-type]
 Minutes = Annotated[int, Field(ge=MIN_SESSION_MINUTES, le=MAX_SESSION_MINUTES)]
 
 
@@ -385,6 +402,48 @@ def list_actions(request, overdue: bool = False):
     return [action_out(a, today) for a in selectors.actions_for(request.auth, overdue=overdue)]
 
 
+def _action(user, action_id: int):
+    action = selectors.action_detail(user, action_id)
+    if action is None:
+        raise Http404
+    return action
+
+
+@router.get("/supervision/actions/{action_id}", response=ActionOut)
+def get_action(request, action_id: Id):
+    """One corrective action the caller may see (owner, inspectors, the district's
+    coordinators, the leading group, administrators)."""
+    return action_out(_action(request.auth, action_id), timezone.localdate())
+
+
+class EvidenceIn(Schema):
+    note: api_text(EVIDENCE_TEXT)
+
+
+@router.post(
+    "/supervision/actions/{action_id}/evidence",
+    response=ActionOut,
+    openapi_extra=error_responses(409),
+)
+@idempotent("supervision.action.evidence")
+def submit_evidence(
+    request,
+    action_id: Id,
+    payload: Form[EvidenceIn],
+    file: File[UploadedFile] = None,
+):
+    """Say what was done, with an optional photo or PDF (multipart): the action's owner or
+    the district's coordinators, while it is open; it then waits for the inspector."""
+    action = _action(request.auth, action_id)
+    permissions.check_submit_evidence(request.auth, action)
+    _state_errors(
+        lambda: services.submit_evidence(
+            actor=request.auth, action=action, note=payload.note, upload=file
+        )
+    )
+    return action_out(_action(request.auth, action_id), timezone.localdate())
+
+
 @router.post(
     "/supervision/actions/{action_id}/verify",
     response=ActionOut,
@@ -392,9 +451,7 @@ def list_actions(request, overdue: bool = False):
 )
 def verify(request, action_id: Id, payload: VerifyIn):
     """Verify the evidence (``accept``) or return it with a note (an inspector)."""
-    action = selectors.action_detail(request.auth, action_id)
-    if action is None:
-        raise Http404
+    action = _action(request.auth, action_id)
     _state_errors(
         lambda: services.verify_action(
             actor=request.auth, action=action, accept=payload.accept, note=payload.note
@@ -522,3 +579,111 @@ def publicity(request, period: CodeText | None = None):
         )
         for r in rows
     ]
+
+
+class PublicityItemOut(Schema):
+    id: int
+    unit_id: int
+    period: str = Field(description="The month reported, YYYY-MM.")
+    form: str
+    title: str
+    published_on: datetime.date
+    link: str
+    file_url: str | None = Field(description="The photo or PDF, for those who see the unit.")
+    content_type: str
+    uploaded_by: str
+    uploaded_at: datetime.datetime
+
+
+def publicity_item_out(item: PublicityItem) -> PublicityItemOut:
+    return PublicityItemOut(
+        id=item.pk,
+        unit_id=item.unit_id,
+        period=f"{item.period:%Y-%m}",
+        form=item.form,
+        title=item.title,
+        published_on=item.published_on,
+        link=item.link,
+        file_url=reverse("supervision:publicity_file", args=[item.pk]) if item.file else None,
+        content_type=item.content_type,
+        uploaded_by=item.uploaded_by.display_name,
+        uploaded_at=item.uploaded_at,
+    )
+
+
+class PublicityItemIn(Schema):
+    period: CodeText = Field(description="The month reported, YYYY-MM (begun, not ahead).")
+    form: PublicityFormCode
+    title: api_text(NAME_TEXT)
+    published_on: datetime.date
+    link: str = Field("", max_length=500, description="Where it can be seen (or a file).")
+
+
+def _visible_unit(user, unit_id: int) -> Unit:
+    unit = permissions.visible_units(user).filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _period(value) -> datetime.date:
+    month = selectors.parse_month(value)
+    if month is None:
+        raise ApiError(
+            400,
+            "invalid_period",
+            _("Give the month as YYYY-MM, e.g. 2027-03."),
+            errors={"period": [_("Give the month as YYYY-MM, e.g. 2027-03.")]},
+        )
+    return month
+
+
+@router.get("/supervision/units/{unit_id}/publicity", response=list[PublicityItemOut])
+def list_publicity_items(request, unit_id: Id, period: CodeText | None = None):
+    """The items a unit reported for the month (``period=YYYY-MM``, default this month)."""
+    unit = _visible_unit(request.auth, unit_id)
+    month = timezone.localdate().replace(day=1) if not period else _period(period)
+    return [publicity_item_out(item) for item in selectors.unit_month_items(unit, month)]
+
+
+@router.post("/supervision/units/{unit_id}/publicity", response={201: PublicityItemOut})
+@idempotent("supervision.publicity.add")
+def add_publicity_item(
+    request,
+    unit_id: Id,
+    payload: Form[PublicityItemIn],
+    file: File[UploadedFile] = None,
+):
+    """Add one piece of the unit's monthly publicity by its form (article, video, poster,
+    social post…), with a link or a photo/PDF of it (multipart): the unit's reporters, its
+    district's coordinators, administrators."""
+    unit = _visible_unit(request.auth, unit_id)
+    permissions.check_report_publicity(request.auth, unit)
+    if payload.link:
+        try:
+            URLValidator(schemes=["http", "https"])(payload.link)
+        except ValidationError:
+            message = _("Enter a valid link (http or https).")
+            raise ApiError(400, "invalid", message, errors={"link": [message]}) from None
+    item = services.add_publicity_item(
+        actor=request.auth,
+        unit=unit,
+        period=_period(payload.period),
+        form=payload.form,
+        title=payload.title,
+        published_on=payload.published_on,
+        link=payload.link,
+        upload=file,
+    )
+    item = PublicityItem.objects.select_related("uploaded_by").get(pk=item.pk)
+    return Status(201, publicity_item_out(item))
+
+
+@router.delete("/supervision/publicity/items/{item_id}", response={204: None})
+def remove_publicity_item(request, item_id: Id):
+    """Remove an item uploaded by mistake (as adding it)."""
+    item = PublicityItem.objects.select_related("unit").filter(pk=item_id).first()
+    if item is None or not permissions.visible_units(request.auth).filter(pk=item.unit_id):
+        raise Http404
+    services.remove_publicity_item(actor=request.auth, item=item)
+    return Status(204, None)

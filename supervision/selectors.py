@@ -363,8 +363,8 @@ class UnitMonth:
 
 def publicity_completeness(period: datetime.date, *, district=None, units=None) -> list[UnitMonth]:
     """Every active unit (in ``district``, or among ``units``) with its number of forms and
-    items reported for the month, against the month's rule. Three queries."""
-    rule = rule_for(period)
+    items reported for the month, against the month's rule. Two queries (one when there
+    is no such unit)."""
     queryset = Unit.objects.filter(is_active=True).select_related("district")
     if district is not None:
         queryset = queryset.filter(district=district)
@@ -376,7 +376,11 @@ def publicity_completeness(period: datetime.date, *, district=None, units=None) 
         ),
         items=Count("publicity_items", filter=Q(publicity_items__period=period), distinct=True),
     ).order_by("district__sort_order", "name")
-    return [UnitMonth(unit=u, forms=u.forms, items=u.items, rule=rule) for u in queryset]
+    units = list(queryset)
+    if not units:
+        return []
+    rule = rule_for(period)
+    return [UnitMonth(unit=u, forms=u.forms, items=u.items, rule=rule) for u in units]
 
 
 def unit_month_items(unit: Unit, period: datetime.date):

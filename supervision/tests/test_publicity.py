@@ -179,3 +179,22 @@ def test_the_overview_reads_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get("/supervision/publicity/?period=2026-03")
     assert response.content.decode().count("/supervision/publicity/") >= 6
+
+
+def test_the_dashboards_show_this_months_return_against_the_rule(
+    unit, reporter, district_coordinator, other_district_coordinator, leading_group, trainee
+):
+    _add(reporter, unit, "article", 3)
+    _add(reporter, unit, "poster", 1)
+    for person in (district_coordinator, leading_group, reporter):
+        page = _client(person).get("/dashboard/").content.decode()
+        assert 'data-testid="publicity-short"' in page, person.username
+        assert f"/supervision/publicity/{unit.pk}/2026-03/" in page
+        assert "2 forms, 4 items" in page
+    for outsider in (other_district_coordinator, trainee):  # another district; no unit
+        page = _client(outsider).get("/dashboard/").content.decode()
+        assert 'data-testid="publicity-complete"' not in page
+    _add(reporter, unit, "video", 1)
+    page = _client(district_coordinator).get("/dashboard/").content.decode()
+    assert 'data-testid="publicity-short"' not in page
+    assert 'data-testid="publicity-complete"><span class="figure">1</span>' in page
