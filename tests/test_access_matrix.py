@@ -817,6 +817,14 @@ API: dict[str, str] = {
     "POST /supervision/inspections/{inspection_id}/findings": "401 422 422 422 422 422 422 422 422",
     "POST /supervision/sessions": "401 422 422 422 422 422 422 422 422",
     "POST /supervision/stages/{stage_id}/sign-off": "401 403 403 403 403 403 403 403 403",
+    "GET /supervision/actions/{action_id}": "401 404 404 404 404 404 200 404 200",
+    # Uploads (multipart): the empty JSON body lacks the form's fields; refusals by role and
+    # scope with a file are in supervision/tests/test_api_uploads.py.
+    "POST /supervision/actions/{action_id}/evidence": "401 422 422 422 422 422 422 422 422",
+    # The trainee reports the demo unit's publicity (one of its reporters).
+    "GET /supervision/units/{unit_id}/publicity": "401 200 404 404 404 404 200 404 200",
+    "POST /supervision/units/{unit_id}/publicity": "401 422 422 422 422 422 422 422 422",
+    "DELETE /supervision/publicity/items/{item_id}": "401 204 404 404 404 404 204 404 204",
     "POST /service-requests": "401 422 422 422 422 422 422 422 422",
     "POST /service-requests/auto-assign": "401 422 422 422 422 422 422 422 422",
     "POST /service-requests/{request_id}/assign": "401 422 422 422 422 422 422 422 422",
@@ -909,6 +917,8 @@ API_PARAMS = {
     "inspection_id": lambda w: w.inspection.pk,
     "action_id": lambda w: w.action.pk,
     "stage_id": lambda w: w.stage.pk,
+    "unit_id": lambda w: w.unit.pk,
+    "item_id": lambda w: w.publicity_item.pk,
     "venue_request_id": lambda w: _waiting_venue_request(w),
     "qualification_id": lambda w: _prior_qualification(w),
     "class_id": lambda w: w.training_class.pk,
