@@ -27,6 +27,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from .blocks import LESSON_BLOCKS, QUIZ_BLOCK
+from .native_review import NativeReviewPanel
 
 
 class Qualification(models.TextChoices):
@@ -234,6 +235,7 @@ class Course(Page):
     outline_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     content_panels = [
+        NativeReviewPanel(),
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("objectives"),
@@ -295,7 +297,7 @@ class Module(Page):
 
     summary = models.TextField(_("summary"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("summary")]
+    content_panels = [NativeReviewPanel(), *Page.content_panels, FieldPanel("summary")]
     parent_page_types = ["courses.Course"]
     subpage_types = ["courses.Lesson"]
 
@@ -332,6 +334,7 @@ class Lesson(Page):
     )
 
     content_panels = [
+        NativeReviewPanel(),
         *Page.content_panels,
         MultiFieldPanel(
             [
@@ -638,6 +641,38 @@ class CohortMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort_id} · {self.user_id}"
+
+
+class NativeReview(models.Model):
+    """A translated course page awaiting review by a native speaker (issue 16).
+
+    Made for a translation that was prepared with care but not by a native speaker (the
+    seed's Uyghur drafts). The page editor shows it at the top of the form
+    (``courses.native_review.NativeReviewPanel``) until an editor of the page clears it
+    after a native speaker has read the translation; clearing keeps the row
+    (``reviewed_at``) and writes the page's history (who cleared it), so a re-seed never
+    opens it again. A row belongs to its page (the translation), never to the original.
+    """
+
+    page = models.OneToOneField(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="native_review",
+        verbose_name=_("page"),
+    )
+    requested_at = models.DateTimeField(_("awaiting review since"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review by a native speaker")
+        verbose_name_plural = _("reviews by a native speaker")
+
+    def __str__(self) -> str:
+        return f"{self.page_id} · {'reviewed' if self.reviewed_at else 'awaiting'}"
+
+    @property
+    def awaiting(self) -> bool:
+        return self.reviewed_at is None
 
 
 # The workflow task of course moderation lives beside its rules (see ``courses.moderation``).

@@ -86,6 +86,7 @@ def guarded_translation_updates():
     """In front of wagtail-localize's own route (this app's hooks register first)."""
     from django.urls import path
 
+    from .native_review import clear_view
     from .translation import GuardedUpdateTranslationsView
 
     return [
@@ -93,5 +94,18 @@ def guarded_translation_updates():
             "localize/update/<int:translation_source_id>/",
             GuardedUpdateTranslationsView.as_view(),
             name="courses_update_translations",
-        )
+        ),
+        path(
+            "courses/native-review/<int:page_id>/clear/",
+            clear_view,
+            name="courses_native_review_clear",
+        ),
     ]
+
+
+@hooks.register("register_log_actions")
+def native_review_log_actions(actions):
+    """The page history's line for a translation cleared by a native speaker."""
+    from .native_review import CLEARED, CLEARED_LABEL
+
+    actions.register_action(CLEARED, CLEARED_LABEL, CLEARED_LABEL)
