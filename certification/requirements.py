@@ -668,6 +668,19 @@ class ClassHoursAttended(Evaluator):
 
     kind = RequirementKind.CLASS_HOURS
 
+    def steps(self, result):
+        url = "" if result.met else _reverse("classes:list")
+        return [
+            Step(
+                label=result.label,
+                state=result.state,
+                detail=result.message,
+                url=url,
+                action=str(_("Sign up for a face-to-face class")) if url else "",
+                percent=result.percent,
+            )
+        ]
+
     def evaluate(self, requirement, users, context):
         user_ids = context.user_ids
         label = self.label(requirement)

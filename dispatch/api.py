@@ -6,22 +6,34 @@ its venue's requests; another venue's answers 404. Coordinators act within their
 (objects outside it answer 404). Refusals carry stable codes: ``permission_denied``,
 ``not_found``, ``invalid`` (with the reason) and ``invalid_state`` (409: the request is
 not in a state that allows this).
+
+Two operations take a file (``multipart/form-data``): the request import
+(``POST /dispatch/import``, the same CSV/XLSX template and reader as the page — all or
+nothing; a refused file is 400 ``import_refused`` with every problem by its line in
+``lines``, or ``unreadable_file`` when the file as a whole cannot be read) and a
+qualification from elsewhere with its scanned evidence (``POST /prior-qualifications``).
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
+from lecturer_corps.topics import TOPICS
 from lms.api import ApiError
 from lms.api_errors import error_responses
-from lms.api_types import CodeText, Id, LocalTime, NoteText, ReasonText
+from lms.api_types import CodeText, Id, LocalTime, NoteText, ReasonText, UsernameText
+from lms.textinput import api_text
 
 from . import costs, permissions, planning, prior_qualifications, selectors, services
 from .models import (
@@ -187,6 +199,31 @@ class PriorQualificationOut(Schema):
 
 class ReasonIn(Schema):
     reason: ReasonText
+
+
+TopicCode = Literal[tuple(topic.code for topic in TOPICS)]  # type: ignore[valid-type]
+QualificationTitleText = api_text(prior_qualifications.TITLE)
+IssuerText = api_text(prior_qualifications.ISSUER)
+NumberText = api_text(prior_qualifications.NUMBER)
+
+
+class PriorQualificationIn(Schema):
+    holder_username: UsernameText | None = Field(
+        None, description="A coordinator recording for a lecturer; empty = the caller's own."
+    )
+    title: QualificationTitleText
+    issuer: IssuerText
+    number: NumberText
+    issued_on: datetime.date
+    expires_on: datetime.date | None = None
+    topics: list[TopicCode] = Field(min_length=1, max_length=len(TOPICS))
+
+
+class RequestImportOut(Schema):
+    dry_run: bool
+    checked: int = Field(description="Rows checked and found good.")
+    created: int = Field(description="Service requests made (0 on a dry run).")
+    request_ids: list[int]
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -500,7 +537,78 @@ def month_costs(request, year: Year, month: Month):
     }
 
 
+@router.post(
+    "/dispatch/import",
+    response={200: RequestImportOut, 201: RequestImportOut},
+)
+def import_requests(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """Import service requests from the CSV/XLSX template (``/dispatch/plan/import/template.xlsx``)
+    for venues in the coordinator's scope: every row is checked first; one problem anywhere
+    and nothing is made (400 ``import_refused``, each problem with its line in ``lines``,
+    the header being line 1). ``dry_run`` only checks (200); otherwise 201 with the ids."""
+    permissions.check_coordinator(request.auth)
+    try:
+        report = planning.import_requests(actor=request.auth, upload=file, dry_run=dry_run)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        raise ApiError(
+            400,
+            "unreadable_file",
+            message,
+            lines=[{"line": None, "message": message}],
+        ) from exc
+    if not report.ok:
+        count = len(report.errors)
+        raise ApiError(
+            400,
+            "import_refused",
+            ngettext(
+                "Nothing was imported: %(count)d line has a problem.",
+                "Nothing was imported: %(count)d lines have problems.",
+                count,
+            )
+            % {"count": count},
+            lines=[{"line": line, "message": message} for line, message in report.errors],
+        )
+    return Status(
+        200 if report.dry_run else 201,
+        {
+            "dry_run": report.dry_run,
+            "checked": report.checked,
+            "created": len(report.created),
+            "request_ids": [created.pk for created in report.created],
+        },
+    )
+
+
 # --- qualifications from elsewhere ---------------------------------------------------------------
+
+
+@router.post("/prior-qualifications", response={201: PriorQualificationOut})
+def record_prior_qualification(
+    request, payload: Form[PriorQualificationIn], evidence: File[UploadedFile]
+):
+    """Record a qualification from elsewhere with its scanned evidence (PDF, JPEG or PNG,
+    at most 10 MB): a lecturer their own, a coordinator a lecturer's of their scope
+    (``holder_username``). It waits for a coordinator's approval."""
+    holder = request.auth
+    if payload.holder_username:
+        holder = get_user_model().objects.filter(username=payload.holder_username).first()
+        if holder is None:
+            message = _("No account has this username.")
+            raise ApiError(400, "invalid", message, errors={"holder_username": [message]})
+    qualification = prior_qualifications.record_prior_qualification(
+        actor=request.auth,
+        holder=holder,
+        evidence=evidence,
+        title=payload.title,
+        issuer=payload.issuer,
+        number=payload.number,
+        issued_on=payload.issued_on,
+        expires_on=payload.expires_on,
+        topics=payload.topics,
+    )
+    return Status(201, _prior_out(qualification))
 
 
 @router.get("/prior-qualifications", response=list[PriorQualificationOut])

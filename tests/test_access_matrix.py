@@ -766,6 +766,10 @@ API: dict[str, str] = {
     "POST /dispatch/copy-forward": "401 422 422 422 422 422 422 422 422",
     "GET /dispatch/supply-demand": "401 422 422 422 422 422 422 422 422",
     "GET /dispatch/costs": "401 422 422 422 422 422 422 422 422",
+    # Uploads (multipart): the empty JSON body lacks the file; refusals by role and scope
+    # with a file are in dispatch/tests/test_api_uploads.py.
+    "POST /dispatch/import": "401 422 422 422 422 422 422 422 422",
+    "POST /prior-qualifications": "401 422 422 422 422 422 422 422 422",
     "GET /prior-qualifications": "401 200 200 200 200 200 200 200 200",
     "POST /prior-qualifications/{qualification_id}/approve": "401 404 404 404 404 404 409 404 409",
     "POST /prior-qualifications/{qualification_id}/reject": "401 422 422 422 422 422 422 422 422",

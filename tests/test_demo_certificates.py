@@ -141,7 +141,8 @@ def test_the_demo_log_ins_are_unchanged(demo, db):
 
 
 def test_seeding_again_changes_nothing(demo, db):
-    from certification.models import Certificate
+    from certification.models import Certificate, Requirement
+    from classes.models import Booking, TrainingClass
     from courses.models import Enrolment
     from practicum.models import PracticumEntry
     from quizzes.models import Attempt
@@ -152,11 +153,65 @@ def test_seeding_again_changes_nothing(demo, db):
             Enrolment.objects.count(),
             PracticumEntry.objects.count(),
             Attempt.objects.count(),
+            TrainingClass.objects.count(),
+            Booking.objects.count(),
+            Requirement.objects.count(),
         )
 
     before = counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == before
+
+
+def test_every_holder_attended_face_to_face_classes_before_the_certificate(certificates):
+    """The demo's face-to-face hours requirement (issue 19, item 5) rests on classes each
+    holder attended before their certificate, counted by the same engine."""
+    from decimal import Decimal
+
+    from classes.models import Booking
+
+    for certificate in certificates:
+        requirement = certificate.certification.requirements.get(
+            kind="class_hours", stage="initial"
+        )
+        attended = Booking.objects.filter(
+            user=certificate.holder,
+            attended_at__isnull=False,
+            training_class__requirement=requirement,
+            training_class__ends_at__lt=certificate.issued_at,
+        )
+        hours = sum(
+            (b.training_class.hours for b in attended.select_related("training_class")), Decimal(0)
+        )
+        assert hours >= requirement.minimum > 0, certificate.holder.username
+
+
+def test_the_demo_trainees_checklist_counts_face_to_face_hours(demo, db):
+    """The demo trainee attended one class (3 of 6 hours), the step leads to the classes,
+    and the class they have a seat on next week counts towards the same requirement."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import translation
+
+    from certification.models import CertificationType
+    from certification.selectors import evaluate
+    from classes.models import Booking
+    from classes.seed import OPEN_TITLE
+
+    trainee = get_user_model().objects.get(username="trainee")
+    counsellor = CertificationType.objects.get(code="counsellor")
+    with translation.override("en"):
+        results = evaluate(counsellor, get_user_model().objects.filter(pk=trainee.pk))
+        line = next(r for r in results[trainee.pk] if r.kind == "class_hours")
+        assert (line.met, line.done, line.needed) == (False, 3, 6)
+        assert line.message == "3 of 6 face-to-face class hours"
+        (step,) = line.steps
+    assert step.url == reverse("classes:list") and step.action
+    seat = Booking.objects.select_related("training_class__requirement").get(
+        user=trainee, training_class__title=OPEN_TITLE
+    )
+    assert seat.training_class.requirement_id == line.requirement_id
+    assert seat.attended_at is None
 
 
 def test_the_signature_is_printed_on_a_seeded_certificate(certificates):

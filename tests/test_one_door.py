@@ -1174,6 +1174,21 @@ def _class_page_form(ctx):
     }
 
 
+def _class_api_body(ctx):
+    starts, ends = _class_times()
+    return {
+        "title": "团体辅导面授",
+        "audience": "open",
+        "hours": "3",
+        "district_id": ctx["district"].pk,
+        "address": "高昌区培训中心",
+        "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(),
+        "trainer_id": ctx["trainer"].pk,
+        "capacity": 20,
+    }
+
+
 def _create_class(ctx, actor):
     from classes import services
     from classes.models import TrainingClass
@@ -1219,6 +1234,7 @@ GUARDED_WRITES["classes.class.create"] = Case(
     refused="other_district_coordinator",
     service=_create_class,
     admin=lambda ctx: (f"{CLASSES}/new/", _class_admin_form(ctx)),
+    api=lambda ctx: ("/api/v1/classes", _class_api_body(ctx)),
     page=lambda ctx: ("/classes/manage/new/", _class_page_form(ctx)),
     changes_keys=_CLASS_KEYS,
 )
