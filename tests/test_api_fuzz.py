@@ -45,9 +45,11 @@ def real_path_parameters() -> dict[str, object]:
     from supervision.models import (
         CorrectiveAction,
         Inspection,
+        PublicityItem,
         Stage,
         SupervisionAttendance,
         SupervisionSession,
+        Unit,
     )
 
     certificate = Certificate.objects.order_by("pk").first()
@@ -73,6 +75,8 @@ def real_path_parameters() -> dict[str, object]:
         "inspection_id": _pk(Inspection),
         "action_id": _pk(CorrectiveAction),
         "stage_id": _pk(Stage),
+        "unit_id": _pk(Unit),
+        "item_id": _pk(PublicityItem),
     }
 
 
