@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,8 +28,9 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     PageChooserPanel,
 )
-from wagtail.models import Orderable
+from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 CATEGORY_SEPARATOR = "/"
 
@@ -142,13 +143,60 @@ class QuestionCategory(models.Model):
         return node
 
 
+def source_locale_filter(prefix: str = "") -> dict:
+    """The lookup for rows in the default (Chinese) locale, the source of every translation."""
+    return {f"{prefix}locale__language_code": settings.LANGUAGE_CODE}
+
+
+def source_questions_only() -> dict:
+    """``limit_choices_to`` of a quiz slot: a question of the bank in the source language
+    (a translation is never a second question)."""
+    return {"case__isnull": True, **source_locale_filter()}
+
+
 class QuestionQuerySet(models.QuerySet):
+    def sources(self):
+        """Questions in the source language: a translation is the same question shown in
+        another language, never a second one (issue 16)."""
+        return self.filter(**source_locale_filter())
+
     def in_bank(self):
-        """Questions that stand on their own (sub-questions of a case are not drawn)."""
-        return self.filter(case__isnull=True, is_active=True)
+        """Questions that stand on their own (sub-questions of a case are not drawn), in the
+        source language only."""
+        return self.sources().filter(case__isnull=True, is_active=True)
 
 
-class Question(index.Indexed, ClusterableModel):
+class TranslationReview(models.TextChoices):
+    """Where a question's translation stands: questions have no publish state, so a
+    translation is shown to trainees only once a supervising expert or an administrator
+    has marked it reviewed (``services.review_translation``); any later change to it puts
+    it back to awaiting review (``Question.save``)."""
+
+    AWAITING = "awaiting", _("Awaiting review by a native speaker")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+# Fields a translation takes from its source whatever the language: what grading, item
+# analysis and the bank's structure rest on. Refused on a translation (Question.clean).
+QUESTION_SYNCED_FIELDS = (
+    "category",
+    "qtype",
+    "stem_format",
+    "default_mark",
+    "sort_order",
+    "shuffle_choices",
+    "case_sensitive",
+    "width_insensitive",
+    "min_words",
+    "max_words",
+    "max_chars",
+    "grader_info",
+    "is_active",
+)
+ANSWER_SYNCED_FIELDS = ("fraction", "tolerance", "sort_order")
+
+
+class Question(TranslatableMixin, index.Indexed, ClusterableModel):
     """One question of the bank. Sub-questions of a case analysis point to the case."""
 
     category = models.ForeignKey(
@@ -209,7 +257,30 @@ class Question(index.Indexed, ClusterableModel):
     updated_at = models.DateTimeField(auto_now=True)
     tags = TaggableManager(blank=True)
 
+    translation_review = models.CharField(
+        _("translation review"),
+        max_length=10,
+        choices=TranslationReview.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Translations only: shown to trainees once reviewed."),
+    )
+    translated_version = models.PositiveIntegerField(
+        _("translated from version"), null=True, blank=True, editable=False
+    )
+
     objects = QuestionQuerySet.as_manager()
+
+    # wagtail-localize: the text is translated; the structure is the source's and cannot
+    # be overridden in a translation (docs/decisions.md, issue 16).
+    translatable_fields = [
+        TranslatableField("name"),
+        TranslatableField("stem"),
+        TranslatableField("general_feedback"),
+        TranslatableField("case"),
+        TranslatableField("answers"),
+        *(SynchronizedField(name, overridable=False) for name in QUESTION_SYNCED_FIELDS),
+    ]
 
     panels = [
         FieldRowPanel([FieldPanel("qtype"), FieldPanel("category")]),
@@ -243,7 +314,7 @@ class Question(index.Indexed, ClusterableModel):
         index.FilterField("is_active"),
     ]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["category_id", "sort_order", "pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
@@ -255,7 +326,94 @@ class Question(index.Indexed, ClusterableModel):
     def is_manual(self) -> bool:
         return self.qtype in MANUAL_TYPES
 
+    @property
+    def is_translation(self) -> bool:
+        """A copy of a source question in another language (one query on first ask)."""
+        if self.locale_id is None:
+            return False
+        return self.locale.language_code != settings.LANGUAGE_CODE
+
+    def source_question(self):
+        """The source-language question this one translates (itself for a source)."""
+        if not self.is_translation:
+            return self
+        return (
+            Question.objects.sources()
+            .select_related("case")
+            .prefetch_related("answers")
+            .get(translation_key=self.translation_key)
+        )
+
+    def save(self, *args, **kwargs):
+        # A translation whose text is changed by anyone (the translation editor, a sync
+        # from the source, the snippet editor) waits for review again before trainees see
+        # it; a save that changes no text (a sync after a change to the source's grades)
+        # keeps the review. The source version it was made from is kept.
+        if kwargs.get("update_fields") is None and self.is_translation:
+            stored = Question.objects.filter(pk=self.pk).first() if self.pk else None
+            if stored is None or stored.shown_text() != self.shown_text():
+                self.translation_review = TranslationReview.AWAITING
+            else:  # as stored: a review made since this object was read stands
+                self.translation_review = stored.translation_review
+            self.translated_version = (
+                Question.objects.sources()
+                .filter(translation_key=self.translation_key)
+                .values_list("version", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
+
+    def shown_text(self) -> tuple:
+        """The text a translation gives: its own and its answers' (in memory when edited)."""
+        answers = sorted(
+            (str(a.translation_key), a.text, a.feedback, a.match_text) for a in self.answers.all()
+        )
+        return (self.name, self.stem, self.general_feedback, answers)
+
+    def clean_translation(self) -> None:
+        """Refuse, on a translation, any change to what its source decides: the fields of
+        ``QUESTION_SYNCED_FIELDS``, the case it belongs to, and its answers' set, grades,
+        tolerances and order (``ANSWER_SYNCED_FIELDS``). Only the text is the translator's."""
+        source = Question.objects.sources().filter(translation_key=self.translation_key).first()
+        if source is None:
+            raise ValidationError(_("This translation's original question no longer exists."))
+        message = _("A translation keeps the original question's value; change it there.")
+        errors = {
+            name: message
+            for name in QUESTION_SYNCED_FIELDS
+            if getattr(self, self._meta.get_field(name).attname)
+            != getattr(source, source._meta.get_field(name).attname)
+        }
+        source_case_key = source.case.translation_key if source.case_id else None
+        own_case_key = self.case.translation_key if self.case_id else None
+        if source_case_key != own_case_key or (
+            self.case_id and self.case.locale_id != self.locale_id
+        ):
+            # A part's translation belongs to its case's translation, never to the
+            # original case (whose snapshot would then hold it).
+            errors["case"] = message
+        theirs = {a.translation_key: a for a in source.answers.all()}
+        mine = {a.translation_key: a for a in self.answers.all()}
+        if set(theirs) != set(mine):
+            errors[NON_FIELD_ERRORS] = _(
+                "A translation has the original question's answers: none can be added or "
+                "removed here."
+            )
+        elif any(
+            getattr(mine[key], name) != getattr(answer, name)
+            for key, answer in theirs.items()
+            for name in ANSWER_SYNCED_FIELDS
+        ):
+            errors[NON_FIELD_ERRORS] = _(
+                "A translation keeps the original answers' grades, tolerances and order; "
+                "change them on the original question."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self):
+        if self.is_translation:
+            self.clean_translation()
         if self.case_id and self.qtype == QuestionType.CASE:
             raise ValidationError({"case": _("A case analysis cannot be part of another case.")})
         if self.case_id and self.case_id == self.pk:
@@ -290,7 +448,7 @@ class Question(index.Indexed, ClusterableModel):
         if self.qtype == QuestionType.CASE:
             if parts is None:
                 parts = list(
-                    self.parts.filter(is_active=True)
+                    self.parts.filter(is_active=True, locale_id=self.locale_id)
                     .order_by("sort_order", "pk")
                     .prefetch_related("answers")
                 )
@@ -330,7 +488,7 @@ class Question(index.Indexed, ClusterableModel):
         return changed
 
 
-class Answer(Orderable):
+class Answer(TranslatableMixin, Orderable):
     """One answer of a question; its meaning depends on the question type.
 
     - single/multiple/true-false/short answer: ``text`` and its ``fraction`` (−1…1);
@@ -349,6 +507,13 @@ class Answer(Orderable):
         _("matches"), max_length=500, blank=True, help_text=_("Matching only.")
     )
 
+    translatable_fields = [
+        TranslatableField("text"),
+        TranslatableField("feedback"),
+        TranslatableField("match_text"),
+        *(SynchronizedField(name, overridable=False) for name in ANSWER_SYNCED_FIELDS),
+    ]
+
     panels = [
         FieldPanel("text"),
         FieldRowPanel([FieldPanel("fraction"), FieldPanel("tolerance")]),
@@ -356,7 +521,7 @@ class Answer(Orderable):
         FieldPanel("feedback"),
     ]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
 
@@ -567,7 +732,7 @@ class QuizSlot(Orderable):
         null=True,
         blank=True,
         related_name="+",
-        limit_choices_to={"case__isnull": True},
+        limit_choices_to=source_questions_only,
         verbose_name=_("fixed question"),
     )
     category = models.ForeignKey(
@@ -607,6 +772,14 @@ class QuizSlot(Orderable):
             )
         if self.category_id and not self.draw_count:
             raise ValidationError({"draw_count": _("Draw at least one question.")})
+        if self.question_id and self.question.is_translation:
+            raise ValidationError(
+                {
+                    "question": _(
+                        "Choose the original question: its translations are the same question."
+                    )
+                }
+            )
 
 
 class AttemptState(models.TextChoices):

@@ -212,11 +212,38 @@ def check_can_manage_bank(user, action: str = "change", item=None, *, model=None
     look at the quizzes (to follow their district's results), not at the bank. ``action``,
     ``item`` and ``model`` are the admin's (``lms.one_door``): ``"view"`` of a quiz is the
     only thing a coordinator gets."""
-    from .models import Quiz
+    from .models import Question, Quiz
 
     if action == "view" and (model or type(item)) is Quiz:
         check_role(user, *RESULT_VIEWERS)
         return
+    if (model or type(item)) is Question and is_translator(user):
+        check_can_translate_question(user, action, item)
+        return
+    check_role(user, *GRADERS)
+
+
+def is_translator(user) -> bool:
+    """A member of the ``translator`` group (issue 16) who holds no grader role."""
+    from courses.translation import TRANSLATOR_GROUP
+
+    if not getattr(user, "is_authenticated", False) or roles.has_role(user, *GRADERS):
+        return False
+    return user.groups.filter(name=TRANSLATOR_GROUP).exists()
+
+
+def check_can_translate_question(user, action: str, question=None) -> None:
+    """Translators see the question bank (to pick what to translate) and change a
+    question's *translation* — its text only (``Question.clean`` refuses the rest); they
+    never change, add or delete a source question, and never mark a translation reviewed."""
+    if action == "view" or (action == "change" and (question is None or question.is_translation)):
+        return
+    raise PermissionDenied(_("Translators change translations of questions, not the originals."))
+
+
+def check_can_review_translation(user, question) -> None:
+    """Marking a question's translation reviewed (so trainees see it): supervising experts
+    and administrators, as for the bank; never a translator."""
     check_role(user, *GRADERS)
 
 

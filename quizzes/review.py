@@ -8,9 +8,11 @@ Option keys are random per attempt and carry no meaning.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from . import grading
+from . import grading, translations
 from .models import IMMEDIATELY_WINDOW, REVIEW_ITEMS, Attempt, AttemptSlot
 
 ALL_ITEMS = frozenset(item for item, _label in REVIEW_ITEMS)
@@ -44,24 +46,30 @@ def _options(data: dict, layout: dict) -> list[dict]:
     ]
 
 
-def _present_part(data: dict, layout: dict, response, flags, *, mark, max_mark, finished, field):
+def _present_part(
+    data: dict, layout: dict, response, flags, *, mark, max_mark, finished, field, display=None
+):
     """One question (or case part) as plain data, revealing only what ``flags`` allow.
 
-    ``field`` is the form field name the attempt page uses for this answer.
+    ``field`` is the form field name the attempt page uses for this answer. ``display`` is
+    ``data`` with its shown text in the reader's language (``quizzes.translations``):
+    text is read from it, while correctness and marks are worked out on ``data``.
     """
+    display = display or data
     qtype = data["qtype"]
-    settings = data.get("settings") or {}
+    limits = data.get("settings") or {}
     out = {
         "field": field,
         "qtype": qtype,
-        "stem": data["stem"],
+        "stem": display["stem"],
         "stem_format": data.get("stem_format", "plain"),
         "response": response,
     }
     if qtype in grading.CHOICE_TYPES:
-        out["options"] = _options(data, layout)
+        out["options"] = _options(display, layout)
     elif qtype == "matching":
-        answers = data.get("answers") or []
+        answers = display.get("answers") or []
+        matches = translations.match_texts(data, display) if display is not data else {}
         out["items"] = [
             {"key": key, "text": answers[index]["text"], "field": f"{field}-{key}"}
             for key, index in zip(
@@ -69,16 +77,16 @@ def _present_part(data: dict, layout: dict, response, flags, *, mark, max_mark, 
             )
         ]
         out["choices"] = [
-            {"key": key, "text": text}
+            {"key": key, "text": matches.get(text, text)}
             for key, text in zip(
                 layout.get("choice_keys", []), layout.get("choices", []), strict=False
             )
         ]
     elif qtype == "essay":
         out["limits"] = {
-            "min_words": settings.get("min_words"),
-            "max_words": settings.get("max_words"),
-            "max_chars": settings.get("max_chars"),
+            "min_words": limits.get("min_words"),
+            "max_words": limits.get("max_words"),
+            "max_chars": limits.get("max_chars"),
         }
     # Correctness and feedback are only worked out when they may be shown.
     show_state = "correctness" in flags and (finished or response is not None)
@@ -93,22 +101,42 @@ def _present_part(data: dict, layout: dict, response, flags, *, mark, max_mark, 
                 "needs_grading" if fraction is None else grading.answer_is_correct(fraction)
             )
         if "feedback" in flags:
-            out["feedback"] = grading.chosen_feedback(data, layout, response)
+            out["feedback"] = grading.chosen_feedback(display, layout, response)
             if finished:
-                out["general_feedback"] = data.get("general_feedback") or ""
+                out["general_feedback"] = display.get("general_feedback") or ""
     if "right_answer" in flags and finished:
-        out["right_answer"] = grading.right_answer(data)
+        out["right_answer"] = grading.right_answer(display)
     return out
 
 
-def present_slot(slot: AttemptSlot, flags, *, finished: bool, staff: bool = False) -> dict:
-    """A slot of an attempt, ready for a template or JSON."""
+def present_slot(
+    slot: AttemptSlot,
+    flags,
+    *,
+    finished: bool,
+    staff: bool = False,
+    language: str | None = None,
+    found=None,
+) -> dict:
+    """A slot of an attempt, ready for a template or JSON.
+
+    ``language`` is the reader's (None: the snapshot as asked, as staff see it);
+    ``found`` the reviewed translations of the page's questions
+    (``translations.reviewed_translations``). ``language`` in the output is the language
+    the text is in; ``untranslated`` is true when the reader's language has no usable
+    translation and the original is shown (with a notice).
+    """
     data = slot.question_data
+    display = None
+    if language and language != settings.LANGUAGE_CODE:
+        display = translations.display_data(data, found or {})
     out = {
         "number": slot.number,
         "page": slot.page,
         "name": data["name"] if staff else None,
         "saved_at": slot.saved_at.isoformat() if slot.saved_at else None,
+        "language": language if display is not None else settings.LANGUAGE_CODE,
+        "untranslated": bool(language and language != settings.LANGUAGE_CODE and not display),
     }
     if data["qtype"] != "case":
         out.update(
@@ -121,6 +149,7 @@ def present_slot(slot: AttemptSlot, flags, *, finished: bool, staff: bool = Fals
                 max_mark=slot.max_mark,
                 finished=finished,
                 field=f"q{slot.number}",
+                display=display,
             )
         )
     else:
@@ -128,7 +157,7 @@ def present_slot(slot: AttemptSlot, flags, *, finished: bool, staff: bool = Fals
             {
                 "qtype": "case",
                 "field": f"q{slot.number}",
-                "stem": data["stem"],
+                "stem": (display or data)["stem"],
                 "stem_format": data.get("stem_format", "plain"),
                 "response": slot.response,
             }
@@ -136,7 +165,8 @@ def present_slot(slot: AttemptSlot, flags, *, finished: bool, staff: bool = Fals
         maxima = grading.part_max(data, slot.max_mark)
         responses = (slot.response or {}).get("parts", {})
         out["parts"] = []
-        for part in grading.parts_of(data):
+        shown_parts = (display or data).get("parts") or []
+        for index, part in enumerate(grading.parts_of(data)):
             presented = _present_part(
                 part.data,
                 slot.layout.get(part.key, {}),
@@ -146,6 +176,7 @@ def present_slot(slot: AttemptSlot, flags, *, finished: bool, staff: bool = Fals
                 max_mark=maxima[part.key],
                 finished=finished,
                 field=f"q{slot.number}-{part.key}",
+                display=shown_parts[index] if display is not None else None,
             )
             presented["key"] = part.key
             out["parts"].append(presented)
@@ -154,14 +185,41 @@ def present_slot(slot: AttemptSlot, flags, *, finished: bool, staff: bool = Fals
             if finished:
                 out["mark"] = None if slot.mark is None else round(slot.mark, 4)
         if "feedback" in flags and finished:
-            out["general_feedback"] = data.get("general_feedback") or ""
+            out["general_feedback"] = (display or data).get("general_feedback") or ""
     if finished and "feedback" in flags and slot.comment:
         out["comment"] = slot.comment
     return out
 
 
-def present_attempt(attempt: Attempt, *, viewer, now=None, page: int | None = None) -> dict:
-    """An attempt for its owner (review options apply) or for staff (everything)."""
+def reader_language(viewer, attempt: Attempt, *, original: bool = False) -> str | None:
+    """The language an attempt's questions are shown in to ``viewer``: the interface
+    language for the trainee who owns it (unless they chose the original), None — the
+    snapshot as asked — for everyone else (markers and staff mark the original)."""
+    if original or viewer is None or attempt.user_id != viewer.pk:
+        return None
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def present_slots(slots, flags, *, finished: bool, staff: bool = False, language=None):
+    """``present_slot`` for several slots, their translations read in two queries (none
+    for a reader of the source language)."""
+    slots = list(slots)
+    found = {}
+    if language and language != settings.LANGUAGE_CODE:
+        found = translations.reviewed_translations(
+            translations.question_ids_of(s.question_data for s in slots), language
+        )
+    return [
+        present_slot(s, flags, finished=finished, staff=staff, language=language, found=found)
+        for s in slots
+    ]
+
+
+def present_attempt(
+    attempt: Attempt, *, viewer, now=None, page: int | None = None, original: bool = False
+) -> dict:
+    """An attempt for its owner (review options apply) or for staff (everything); its
+    owner reads it in their language where a reviewed translation exists."""
     from .permissions import is_reviewer
 
     now = now or timezone.now()
@@ -171,6 +229,7 @@ def present_attempt(attempt: Attempt, *, viewer, now=None, page: int | None = No
     slots = attempt.slots.all()
     if page is not None:
         slots = [s for s in slots if s.page == page]
+    language = reader_language(viewer, attempt, original=original)
     pages = sorted({s.page for s in attempt.slots.all()})
     summary = {
         "id": attempt.pk,
@@ -183,7 +242,7 @@ def present_attempt(attempt: Attempt, *, viewer, now=None, page: int | None = No
         "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
         "auto_submitted": attempt.auto_submitted,
         "pages": len(pages),
-        "questions": [present_slot(s, flags, finished=finished, staff=staff) for s in slots],
+        "questions": present_slots(slots, flags, finished=finished, staff=staff, language=language),
     }
     if finished and "marks" in flags:
         summary.update(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .gift import ParsedAnswer, ParsedQuestion
 from .models import Attempt, Question, QuestionCategory, Quiz, QuizSlot
+from .seed_translations import seed_question_translations
 from .services import import_file, import_questions
 
 BANK_FILE = Path(__file__).with_name("seed_bank.gift")
@@ -197,10 +198,11 @@ def seed(stdout=None) -> None:
     exams = _seed_exams(programmes)
     course_quizzes = _seed_course_quizzes(courses)
     _seed_attempts(exams)
+    translated = seed_question_translations()
     if stdout:
         stdout.write(
-            f"  quizzes: {Question.objects.count()} questions, {len(exams)} final exams, "
-            f"{course_quizzes} course quizzes"
+            f"  quizzes: {Question.objects.sources().count()} questions, {len(exams)} final "
+            f"exams, {course_quizzes} course quizzes, {translated} questions translated"
         )
 
 

@@ -120,7 +120,8 @@ def _snapshot(question: Question) -> dict:
     parts = None
     if question.qtype == QuestionType.CASE:
         parts = sorted(
-            (p for p in question.parts.all() if p.is_active), key=lambda p: (p.sort_order, p.pk)
+            (p for p in question.parts.all() if p.is_active and p.locale_id == question.locale_id),
+            key=lambda p: (p.sort_order, p.pk),
         )
     return question.snapshot(answers=list(question.answers.all()), parts=parts)
 
@@ -704,6 +705,7 @@ def _save_parsed(parsed, *, base_category, user, case=None, order=0) -> Question
         [
             Answer(
                 question=question,
+                locale_id=question.locale_id,
                 sort_order=index,
                 text=answer.text,
                 fraction=answer.fraction,
@@ -902,8 +904,17 @@ def save_question(*, actor, question: Question, changed=()) -> Question:
     permissions.check_can_manage_bank(actor, "add" if creating else "change", question)
     if creating and question.created_by_id is None:
         question.created_by = actor
-    question.full_clean()
+    question.full_clean()  # a translation: only its text may differ from the source's
     question.save()
+    if question.is_translation:
+        # Its text awaits review again (Question.save); versions are the source's.
+        record(
+            _bank_code(question, "translate"),
+            actor=actor,
+            obj=question,
+            changes={"locale": question.locale.language_code, "fields": sorted(changed)},
+        )
+        return question
     bumped = question.refresh_version()
     changes = {"version": question.version, "category": question.category_id}
     if not creating:
@@ -932,6 +943,37 @@ def delete_question(*, actor, question: Question) -> None:
         )
     record(_bank_code(question, "delete"), actor=actor, obj=question)
     _refuse_if_protected(question, _("A quiz uses this question; take it out of the quiz first."))
+    if not question.is_translation:
+        # Its translations are the same question in other languages: they go with it.
+        Question.objects.filter(translation_key=question.translation_key).exclude(
+            locale_id=question.locale_id
+        ).delete()
+
+
+@transaction.atomic
+def review_translation(*, actor, question: Question) -> Question:
+    """Mark a question's translation reviewed, so trainees reading its language see it
+    (``quizzes.translations``). Supervising experts and administrators
+    (``PermissionDenied`` otherwise; never a translator); ``QuizError`` for a source
+    question. Idempotent; one audit row when the state changes. A later change to the
+    translation puts it back to awaiting review (``Question.save``)."""
+    from .models import TranslationReview
+
+    permissions.check_can_review_translation(actor, question)
+    if not question.is_translation:
+        raise QuizError(_("Only a translation is reviewed."), code="not_a_translation")
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+    if question.translation_review == TranslationReview.REVIEWED:
+        return question
+    Question.objects.filter(pk=question.pk).update(translation_review=TranslationReview.REVIEWED)
+    question.translation_review = TranslationReview.REVIEWED
+    record(
+        _bank_code(question, "review_translation"),
+        actor=actor,
+        obj=question,
+        changes={"locale": question.locale.language_code, "version": question.translated_version},
+    )
+    return question
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from lms.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from . import grading, lessons, permissions, selectors, services
 from .forms import MarkForm, answers_from_post
 from .models import Attempt, AttemptSlot, Quiz
-from .review import present_attempt, present_slot, review_flags
+from .review import present_attempt, present_slot, present_slots, reader_language, review_flags
 
 STAFF = permissions.RESULT_VIEWERS
 
@@ -33,7 +33,9 @@ STAFF = permissions.RESULT_VIEWERS
 def _attempt_for(request, pk) -> Attempt:
     """The attempt if the viewer may open it (``permissions.visible_attempts``), else 404."""
     return get_object_or_404(
-        permissions.visible_attempts(request.user, Attempt.objects.select_related("quiz", "user")),
+        permissions.visible_attempts(
+            request.user, Attempt.objects.select_related("quiz__page", "user")
+        ),
         pk=pk,
     )
 
@@ -81,6 +83,15 @@ def start(request, pk):
     return redirect("quizzes:attempt", pk=attempt.pk)
 
 
+def _reads_original(request, attempt) -> bool:
+    """Whether the trainee chose the Chinese original for the quiz's course (the lesson
+    page's per-course switch, ``courses.selectors.reads_original``)."""
+    from courses.selectors import reads_original
+
+    page = attempt.quiz.page
+    return page is not None and reads_original(request, page)
+
+
 def _page_number(request, attempt, pages) -> int:
     try:
         page = int(request.GET.get("page", attempt.last_page))
@@ -105,7 +116,10 @@ def attempt_page(request, pk):
     pages = sorted({slot.page for slot in slots})
     page = _page_number(request, attempt, pages)
     flags = review_flags(attempt)
-    questions = [present_slot(slot, flags, finished=False) for slot in slots if slot.page == page]
+    language = reader_language(request.user, attempt, original=_reads_original(request, attempt))
+    questions = present_slots(
+        [slot for slot in slots if slot.page == page], flags, finished=False, language=language
+    )
     return render(
         request,
         "quizzes/attempt.html",
@@ -222,7 +236,7 @@ def review(request, pk):
         if not services.finish_if_expired(attempt):
             return redirect("quizzes:attempt", pk=attempt.pk)
         attempt.refresh_from_db()
-    data = present_attempt(attempt, viewer=request.user)
+    data = present_attempt(attempt, viewer=request.user, original=_reads_original(request, attempt))
     return render(
         request,
         "quizzes/review.html",

@@ -12,8 +12,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -29,7 +30,7 @@ from lms import one_door
 
 from . import permissions, services, xlsx
 from .forms import ImportForm
-from .models import MarkingAssignment, Question, QuestionCategory, Quiz
+from .models import MarkingAssignment, Question, QuestionCategory, Quiz, TranslationReview
 
 _BANK_SERVICES = {
     Question: (services.save_question, services.delete_question, "question"),
@@ -67,7 +68,15 @@ class QuestionViewSet(one_door.DoorViewSetMixin, SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = gettext_lazy("Question bank")
-    list_display = ["name", "qtype", "category", "version", "is_active", "updated_at"]
+    list_display = [
+        "name",
+        "qtype",
+        "category",
+        "version",
+        "is_active",
+        "translation_review",
+        "updated_at",
+    ]
     list_filter = ["qtype", "category", "is_active"]
     list_per_page = 50
 
@@ -153,9 +162,68 @@ def template_view(request):
     return response
 
 
+def review_translation_view(request, pk):
+    """Mark a question's translation reviewed (``services.review_translation``): a
+    confirmation page showing the original and the translation side by side, then POST."""
+    question = get_object_or_404(Question.objects.select_related("locale"), pk=pk)
+    permissions.check_can_review_translation(request.user, question)
+    if not question.is_translation:
+        raise Http404
+    source = question.source_question()
+    if request.method == "POST":
+        services.review_translation(actor=request.user, question=question)
+        messages.success(
+            request,
+            _("The translation of “%(name)s” is reviewed: trainees reading %(language)s see it.")
+            % {"name": source.name, "language": question.locale.get_display_name()},
+        )
+        return redirect("wagtailsnippets_quizzes_question:list")
+    return render(
+        request,
+        "quizzes/admin/review_translation.html",
+        {
+            "question": question,
+            "source": source,
+            "pairs": _answer_pairs(source, question),
+            "header_icon": "help",
+        },
+    )
+
+
+def _answer_pairs(source, translation) -> list[tuple]:
+    theirs = {answer.translation_key: answer for answer in translation.answers.all()}
+    return [(answer, theirs.get(answer.translation_key)) for answer in source.answers.all()]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def review_translation_button(snippet, user, next_url=None):
+    """ "Mark translation reviewed" on a question's translation awaiting review, for
+    those who may (supervising experts and administrators). No query per row."""
+    if (
+        not isinstance(snippet, Question)
+        or snippet.translation_review != TranslationReview.AWAITING
+    ):
+        return []
+    if not roles.has_role(user, *permissions.GRADERS):
+        return []
+    return [
+        Button(
+            _("Mark translation reviewed"),
+            reverse("quizzes_review_translation", args=[snippet.pk]),
+            icon_name="tick",
+            priority=60,
+        )
+    ]
+
+
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
+        path(
+            "quizzes/translations/<int:pk>/review/",
+            review_translation_view,
+            name="quizzes_review_translation",
+        ),
         path("quizzes/import/", import_view, name="quizzes_import"),
         path("quizzes/export/", export_view, name="quizzes_export"),
         path("quizzes/template.xlsx", template_view, name="quizzes_template"),
