@@ -9,7 +9,8 @@
   each language and the pages kept for drafting offline (``offline.pages``). No inline
   script anywhere: the Content-Security-Policy stays ``script-src 'self'``.
 - ``/offline/<lang>/``: the page shown when something not saved is opened with no network.
-- ``/offline/<lang>/client.json``: the offline client's words and settings.
+- ``/offline/<lang>/client.json``: the offline client's words and settings (and the
+  address of ``queue.js``, which sends what waits on the phone, page and worker alike).
 - ``/offline/token/``: a CSRF token for sending queued drafts from a page that was kept
   on the phone (its own token may belong to an earlier session).
 """
@@ -40,6 +41,8 @@ from . import strings as offline_strings
 THEME_COLOUR = "#0b5c8e"  # the site's --brand
 BACKGROUND_COLOUR = "#f6f7f9"  # the site's --bg
 WORKER_SOURCE = "js/offline/sw.js"
+# Sending what waits on the phone, shared by the worker (importScripts) and offline.js.
+QUEUE_SCRIPT = "js/offline/queue.js"
 
 # Static files the worker keeps from its installation on: what every page and the offline
 # page need. Everything else the site serves from /static/ is kept as it is first used.
@@ -53,6 +56,7 @@ PRECACHE_STATIC = (
     "js/form-errors.js",
     "js/offline/register.js",
     "js/offline/offline.js",
+    QUEUE_SCRIPT,
     "favicon.svg",
     "favicon.ico",
     "icons/icon-192.png",
@@ -117,12 +121,14 @@ def worker_config() -> dict:
         "defaultLanguage": settings.LANGUAGE_CODE,
         "keptPages": [pattern for _name, pattern in pages.KEPT_PAGES],
         "completePattern": pages.LESSON_COMPLETE_PATTERN,
+        "queueScript": static(QUEUE_SCRIPT),
+        "tokenUrl": reverse("offline:csrf_token"),
         "networkOnly": ["/api/", reverse("offline:csrf_token"), "/accounts/", "/cms/", "/quizzes/"],
     }
 
 
-def worker_source() -> str:
-    path = finders.find(WORKER_SOURCE)
+def worker_source(name: str = WORKER_SOURCE) -> str:
+    path = finders.find(name)
     if not path:
         raise Http404
     return Path(path).read_text(encoding="utf-8")
@@ -133,7 +139,11 @@ def service_worker(request):
     """The service worker at the site root, so that it may control every page."""
     config = worker_config()
     source = worker_source()
-    version = hashlib.sha256((json.dumps(config, sort_keys=True) + source).encode()).hexdigest()
+    # The version follows the script it imports too (its name is not hashed in development).
+    imported = worker_source(QUEUE_SCRIPT)
+    version = hashlib.sha256(
+        (json.dumps(config, sort_keys=True) + source + imported).encode()
+    ).hexdigest()
     config["version"] = version[:16]
     body = f"self.OFFLINE_CONFIG = {json.dumps(config, sort_keys=True)};\n{source}"
     etag = f'"{version[:32]}"'
@@ -174,14 +184,16 @@ def offline_page(request, lang: str):
 @require_GET
 def client_settings(request, lang: str):
     """What the offline client (offline.js) needs, in one language: its words
-    (``offline.strings``), its stylesheet and where to ask for a CSRF token. One request,
-    kept by the worker, so pages carry nothing of it (the lesson page stays light)."""
+    (``offline.strings``), its stylesheet, the queue's script and where to ask for a CSRF
+    token. One request, kept by the worker, so pages carry nothing of it (the lesson page
+    stays light)."""
     codes = [code for code, _name in settings.LANGUAGES]
     if lang not in codes:
         raise Http404
     with translation.override(lang):
         data = {
             "css": static("css/offline.css"),
+            "queue": static(QUEUE_SCRIPT),
             "token": reverse("offline:csrf_token"),
             "words": offline_strings.strings(),
         }

@@ -226,3 +226,56 @@ def test_a_fresh_csrf_token_for_sending_queued_drafts(client):
     response = client.get(reverse("offline:csrf_token"))
     assert response.status_code == 200 and len(response.json()["csrfToken"]) >= 32
     assert "no-store" in response["Cache-Control"]
+
+
+# --- Background Sync and the queue script -------------------------------------------
+
+
+def worker_config_of(client) -> dict:
+    body = client.get("/sw.js").content.decode()
+    return json.loads(body.split("\n", 1)[0].removeprefix("self.OFFLINE_CONFIG = ").rstrip(";"))
+
+
+def test_the_worker_and_the_client_share_one_queue_script(client):
+    from offline.views import QUEUE_SCRIPT
+
+    config = worker_config_of(client)
+    queue = f"{settings.STATIC_URL}{QUEUE_SCRIPT}"
+    assert config["queueScript"] == queue and queue in config["precache"]
+    assert config["tokenUrl"] == reverse("offline:csrf_token")
+    assert client.get("/offline/en/client.json").json()["queue"] == queue
+    assert "importScripts(CONFIG.queueScript)" in client.get("/sw.js").content.decode()
+
+
+def test_a_changed_queue_script_makes_a_new_worker_version(client, monkeypatch):
+    from offline import views
+
+    first = worker_config_of(client)["version"]
+    real = views.worker_source
+    monkeypatch.setattr(
+        views,
+        "worker_source",
+        lambda name=views.WORKER_SOURCE: (
+            real(name) + ("\n// v2" if name == views.QUEUE_SCRIPT else "")
+        ),
+    )
+    assert worker_config_of(client)["version"] != first
+
+
+def test_the_offline_site_names_no_other_host(client):
+    """Everything the offline site needs is served by the site itself (issue 20, item 6):
+    the worker's files, the manifest's icons, the client's settings; and the scripts ask
+    for no absolute address."""
+    from django.contrib.staticfiles import finders
+
+    addresses = json.dumps(
+        [
+            worker_config_of(client),
+            client.get("/manifest.webmanifest").json(),
+            client.get("/offline/en/client.json").json()["css"],
+        ]
+    )
+    assert "//" not in addresses
+    for name in ("sw.js", "queue.js", "offline.js", "register.js"):
+        source = Path(finders.find(f"js/offline/{name}")).read_text(encoding="utf-8")
+        assert not re.search(r"""["'`](https?:)?//""", source), name

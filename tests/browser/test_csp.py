@@ -5,6 +5,8 @@ Content Security Policy") and the ``securitypolicyviolation`` event, recorded by
 script Playwright injects before each page's own scripts.
 """
 
+import datetime
+
 import pytest
 
 from tests.browser.conftest import log_in
@@ -172,3 +174,58 @@ def test_role_pages_of_the_demo_site_run_without_csp_violations(
             assert response.status == 200, path
     # The API docs are Swagger UI from our own static files; its scripts ran.
     assert desktop.locator(".swagger-ui .opblock").first.is_visible()
+
+
+@pytest.fixture
+def offline_learner(transactional_db):
+    from django.utils import timezone
+
+    from accounts import roles
+    from courses import services
+    from courses.tests import factories as course_factories
+    from practicum.defaults import install_defaults
+    from practicum.models import Placement
+    from tests.factories import DistrictFactory, VenueFactory, make_user
+
+    install_defaults()
+    district = DistrictFactory(code="gaochang", name="高昌区")
+    venue = VenueFactory(name="高昌区葡萄镇中心小学", district=district)
+    course = course_factories.course(title="情绪管理", modules=(2,), navigation="free")
+    trainee = make_user(roles.TRAINEE, username="csp_offline", district=district)
+    supervisor = make_user(roles.SUPERVISOR, username="csp_offline_supervisor", two_factor=False)
+    Placement.objects.create(
+        trainee=trainee,
+        supervisor=supervisor,
+        qualification="counsellor",
+        venue=venue,
+        start_date=timezone.localdate() - datetime.timedelta(days=30),
+    )
+    services.enrol(user=trainee, course=course)
+    return course, course_factories.lessons_of(course), trainee
+
+
+def test_the_offline_client_and_service_worker_run_without_csp_violations(
+    phone, live_server, offline_learner
+):
+    """The worker (and the queue script it imports), the offline client with its stylesheet
+    and queue script, saving a course, a draft kept on the phone, the offline page: all
+    under the strict policy, with no violation."""
+    from tests.factories import PASSWORD
+
+    course, lessons, trainee = offline_learner
+    watch = CspWatch(phone)
+    log_in(phone, live_server, trainee.username, PASSWORD)
+    assert phone.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+    watch.visit(f"{live_server.url}{course.url}")
+    assert phone.evaluate("Boolean(navigator.serviceWorker.controller && window.OfflineQueue)")
+    phone.locator("[data-testid=save-offline]").click()
+    phone.locator("[data-testid=offline-status]").filter(has_text="Saved on this phone").wait_for()
+    watch.assert_clean("saving a course for offline")
+    watch.visit(f"{live_server.url}{lessons[0].url}")
+    watch.visit(f"{live_server.url}/practicum/")
+    phone.locator("[data-testid=entry-form] textarea[name=description]").fill("草稿")
+    phone.locator(".offline-keep").click()
+    phone.get_by_text("Saved on this phone. It will be sent when you are online.").wait_for()
+    watch.assert_clean("a draft kept on the phone")
+    for language in ("zh-hans", "en", "ug"):
+        watch.visit(f"{live_server.url}/offline/{language}/")

@@ -440,3 +440,148 @@ def test_a_delivery_report_drafted_offline_is_filed_once(phone, network, lecture
     )
     assert (status_code, replayed) == (201, "true")
     assert DeliveryReport.objects.count() == 1
+
+
+def test_background_sync_sends_what_waits_once_the_network_is_back_with_no_page_open(
+    phone, network, learner, practitioner
+):
+    """Chromium has Background Sync: queueing a completion or a draft registers a sync, and
+    the service worker sends the queue on the sync event, with no page of the site open.
+
+    Chromium fires a sync when it sees the network come back; the cut relay is invisible to
+    it (the machine stays online), so the event is dispatched through the DevTools protocol
+    (``ServiceWorker.dispatchSyncEvent``, the Application panel's "Sync" button)."""
+    from courses import services as course_services
+    from courses.models import LessonProgress
+    from offline.models import IdempotentRequest
+    from practicum.models import PracticumEntry
+    from tests.factories import PASSWORD
+
+    course, lessons, _learner = learner
+    trainee, venue = practitioner
+    course_services.enrol(user=trainee, course=course)
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    context = phone.context
+    log_in(phone, SimpleNamespace(url=network.url), trainee.username, PASSWORD)
+    worker_ready(phone)
+    phone.goto(f"{network.url}/practicum/")  # kept on the phone by the worker
+    assert controlled(phone)
+    phone.wait_for_function("caches.match('/practicum/').then(Boolean)")
+    phone.goto(f"{network.url}{lessons[0].url}")
+
+    # No network: mark the lesson done, then write a practicum entry, on the phone.
+    go_offline(phone, network)
+    phone.locator("form[data-offline-complete] button[type=submit]").click()
+    phone.locator("[data-testid=completion-queued]").wait_for()
+    phone.goto(f"{network.url}/practicum/")
+    form = phone.locator("[data-testid=entry-form]")
+    form.locator("input[name=date]").fill(yesterday)
+    form.locator("input[name=start_time]").fill("09:00")
+    form.locator("input[name=end_time]").fill("10:30")
+    form.locator("select[name=venue]").select_option(str(venue.pk))
+    form.locator("select[name=activity_type]").select_option(label="团体心理辅导 · Direct service")
+    form.locator("input[name=caregivers]").fill("6")
+    form.locator("textarea[name=description]").fill("在葡萄镇中心小学带领亲子沟通小组。")
+    form.locator("button[name=then][value=draft]").click()
+    expect(phone.locator(".offline-drafts [data-testid=queued-entry]")).to_have_count(1)
+    # Both asked the browser for a sync; the page has no other way to be woken when closed.
+    tags = phone.evaluate("navigator.serviceWorker.ready.then((r) => r.sync.getTags())")
+    assert tags == ["offline-queue"]
+    origin = phone.evaluate("location.origin")
+
+    # The person puts the phone away: no page of the site is open when the network returns.
+    phone.close()
+    go_online(SimpleNamespace(context=context), network)
+    blank = context.new_page()
+    cdp = context.new_cdp_session(blank)
+    registrations = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    blank.wait_for_timeout(200)
+    registration_id = next(
+        r["registrationId"]
+        for r in registrations
+        if r["scopeURL"] == f"{origin}/" and not r["isDeleted"]
+    )
+
+    def sync():
+        cdp.send(
+            "ServiceWorker.dispatchSyncEvent",
+            {
+                "origin": origin,
+                "registrationId": registration_id,
+                "tag": "offline-queue",
+                "lastChance": False,
+            },
+        )
+
+    def completions():
+        return LessonProgress.objects.filter(user=trainee, status="complete").count()
+
+    sync()
+    for _ in range(300):
+        if completions() and PracticumEntry.objects.filter(trainee=trainee).exists():
+            break
+        blank.wait_for_timeout(100)
+    assert [p.url for p in context.pages] == ["about:blank"]
+    assert completions() == 1
+    entry = PracticumEntry.objects.get(trainee=trainee)
+    assert entry.start_time == datetime.time(9, 0) and entry.state == "draft"
+    assert IdempotentRequest.objects.filter(user=trainee).count() == 2
+
+    # Another sync finds the queue empty; a forced retry with a used key adds nothing.
+    sync()
+    blank.wait_for_timeout(1000)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{network.url}/practicum/")
+    left = page.evaluate(
+        """async () => {
+          const db = await new Promise((ok) => { const r = indexedDB.open("talent-pool-offline", 1); r.onsuccess = () => ok(r.result); });
+          return new Promise((ok) => { const r = db.transaction("queue").objectStore("queue").count(); r.onsuccess = () => ok(r.result); });
+        }"""
+    )
+    assert left == 0
+    key = IdempotentRequest.objects.get(user=trainee, endpoint__startswith="courses").key
+    status_code, replayed = page.evaluate(
+        RESEND, [f"/api/v1/lessons/{lessons[0].pk}/complete", key, "{}"]
+    )
+    assert (status_code, replayed) == (200, "true")
+    assert completions() == 1
+    assert PracticumEntry.objects.filter(trainee=trainee).count() == 1
+
+
+def test_a_quiz_says_it_needs_the_network_when_the_phone_is_offline(phone, network, learner):
+    """Quizzes stay online (the server keeps their time): offline, the lesson's quiz says so,
+    and the quiz itself opens the offline page instead of a stale copy."""
+    from courses.tests import factories as course_factories
+    from quizzes.tests import factories as quiz_factories
+    from tests.factories import PASSWORD
+
+    course, lessons, trainee = learner
+    quiz = quiz_factories.quiz([quiz_factories.single()], title="第一课小测", pass_mark=60)
+    lesson = lessons[0].specific
+    lesson.body = [
+        {"type": "rich_text", "value": "<p>学完了吗？</p>"},
+        {"type": "quiz", "value": {"quiz": quiz.pk, "intro": "检验一下"}},
+    ]
+    course_factories.publish(lesson)
+    log_in(phone, SimpleNamespace(url=network.url), trainee.username, PASSWORD)
+    worker_ready(phone)
+    phone.goto(f"{network.url}{lessons[0].url}")
+    assert controlled(phone)
+    note = phone.locator("[data-testid=quiz-needs-network]")
+    expect(note).to_be_hidden()
+
+    go_offline(phone, network)
+    expect(note).to_be_visible()
+    assert "Quizzes need the network" in note.inner_text()
+    phone.goto(f"{network.url}/quizzes/{quiz.pk}/?lesson={lessons[0].pk}")
+    assert phone.locator("h1").inner_text() == "No network"
+
+    go_online(phone, network)
+    phone.goto(f"{network.url}{lessons[0].url}")
+    expect(note).to_be_hidden()

@@ -8,8 +8,10 @@
      ([data-offline-complete]), a practicum entry or a delivery report
      ([data-offline-draft="entry"|"report"]). Each item has a key made here, sent as the
      API's Idempotency-Key, so sending it again after a lost answer does nothing twice.
-     Items are sent to the API when the phone is online; a refusal keeps the draft with
-     the server's reason, and "Open in the form" puts it back into the form.
+     Items are sent to the API (queue.js) when the phone is online: by this page while it
+     is open, and by the service worker on a Background Sync event where the browser has
+     it (also once the page is closed); a refusal keeps the draft with the server's
+     reason, and "Open in the form" puts it back into the form.
    - Log out: offers to send what waits; then deletes every saved course, kept page and
      draft from the phone.
    No framework, no inline script (the Content-Security-Policy allows neither). */
@@ -113,114 +115,7 @@
     line.textContent = text;
   }
 
-  /* --- talking to the server ------------------------------------------------------- */
-
-  let token = null;
-
-  async function csrfToken(fresh) {
-    if (token && !fresh) return token;
-    const response = await fetch(config.token, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    token = (await response.json()).csrfToken;
-    return token;
-  }
-
-  async function send(url, key, body, asForm) {
-    let answer;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      let response;
-      try {
-        const headers = { "X-CSRFToken": await csrfToken(attempt > 0), "Idempotency-Key": key, Accept: "application/json" };
-        if (!asForm) headers["Content-Type"] = "application/json";
-        response = await fetch(url, {
-          method: "POST", credentials: "same-origin", headers, body: asForm ? body() : JSON.stringify(body),
-        });
-      } catch (error) {
-        return { network: true };
-      }
-      let data = {};
-      try { data = await response.json(); } catch (error) { data = {}; }
-      answer = { status: response.status, ok: response.ok, data };
-      const csrfRefused = response.status === 403 && /csrf/i.test(data.detail || "");
-      if (!csrfRefused) break;
-    }
-    return answer;
-  }
-
-  function reasonOf(answer) {
-    const data = answer.data || {};
-    const lines = [data.detail || `${answer.status}`];
-    if (data.errors && !Array.isArray(data.errors)) {
-      Object.entries(data.errors).forEach(([field, messages]) => {
-        if (field !== "__all__") lines.push(`${field}: ${[].concat(messages).join(" ")}`);
-      });
-    } else if (Array.isArray(data.errors)) {
-      data.errors.slice(0, 5).forEach((error) => {
-        const where = (error.loc || []).filter((part) => typeof part === "string" && part !== "body" && part !== "payload");
-        if (where.length) lines.push(`${where[where.length - 1]}: ${error.msg}`);
-      });
-    }
-    return Array.from(new Set(lines)).join(" · ");
-  }
-
-  /* What became of an item: "sent", "refused" (kept with the reason), "wait" (network,
-     server trouble or a sign-in needed: try later), "login". */
-  async function sendItem(item) {
-    if (item.kind === "completion" || item.kind === "report") {
-      const answer = await send(item.url, item.key, item.body);
-      return settle(item, answer);
-    }
-    if (item.kind === "entry") {
-      if (item.stage !== "created") {
-        const answer = await send(item.url, item.key, item.body);
-        const outcome = settle(item, answer);
-        if (outcome !== "sent") return outcome;
-        item.stage = "created";
-        item.entryId = answer.data.id;
-        item.entryUrl = `/practicum/entries/${answer.data.id}/`;
-        await put("queue", item);
-      }
-      const files = item.files || [];
-      for (let index = 0; index < files.length; index += 1) {
-        const file = files[index];
-        if (file.sent) continue;
-        const answer = await send(`/api/v1/practicum/entries/${item.entryId}/attachments`, `${item.key}.file${index}`, () => {
-          const form = new FormData();
-          form.append("file", file.blob, file.name);
-          return form;
-        }, true);
-        const outcome = settle(item, answer);
-        if (outcome === "wait" || outcome === "login") return outcome;
-        file.sent = true;
-        if (outcome === "refused") item.fileReason = reasonOf(answer);
-        await put("queue", item);
-      }
-      if (item.then === "submit") {
-        const answer = await send(`/api/v1/practicum/entries/${item.entryId}/submit`, `${item.key}.submit`, {});
-        const outcome = settle(item, answer);
-        if (outcome !== "sent") {
-          if (outcome === "refused") item.reason = t("entry_submit_refused", { reason: reasonOf(answer) });
-          return outcome;
-        }
-      }
-      if (item.fileReason) {
-        item.status = "refused";
-        item.reason = item.fileReason;
-        return "refused";
-      }
-      return "sent";
-    }
-    return "refused";
-  }
-
-  function settle(item, answer) {
-    if (answer.network) return "wait";
-    if (answer.ok) return "sent";
-    if (answer.status === 401) return "login";
-    if (answer.status >= 500 || answer.status === 429 || answer.data.code === "request_in_progress") return "wait";
-    item.reason = reasonOf(answer);
-    item.errors = answer.data.errors || null;
-    return "refused";
-  }
+  /* --- sending what waits (queue.js, shared with the service worker) ----------------- */
 
   let flushing = null;
 
@@ -242,25 +137,26 @@
     retryDelay = Math.min(retryDelay * 2, 5 * 60 * 1000);
   }
 
+  /* Where the browser has Background Sync, the worker sends what waits when the network
+     is back, even once this page is closed; this page still sends while it is open. */
+  function requestSync() {
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.ready.then((registration) => window.OfflineQueue.requestSync(registration)).catch(() => {});
+  }
+
   async function flushQueue() {
-    if (!me()) return [];
-    for (const item of await queued()) {
-      if (!navigator.onLine) break;
-      if (item.status === "refused" || (item.user || "") !== me()) continue;
-      item.status = "sending";
-      render();
-      const outcome = await sendItem(item);
-      if (outcome === "sent") {
-        await remove("queue", item.key);
-        announce(item);
-        await refreshSavedLesson(item);
-        continue;
-      }
-      item.status = outcome === "refused" ? "refused" : "waiting";
-      item.reason = outcome === "login" ? t("log_in_to_send") : (outcome === "refused" ? item.reason : "");
-      await put("queue", item);
-      if (outcome === "wait") retryLater();
-      if (outcome !== "refused") break;
+    const { stopped } = await window.OfflineQueue.flush({
+      user: me(),
+      tokenUrl: config.token,
+      t,
+      isOnline: () => navigator.onLine,
+      onSending: () => render(),
+      onSent: (item) => announce(item),
+    });
+    if (stopped === "wait") {
+      retryLater();
+      requestSync();
+    } else if (!stopped) {
       retryDelay = 5000;
     }
     const left = await noteWaiting();
@@ -278,19 +174,17 @@
     if (item.entryUrl) host.querySelector(".offline-say").append(" ", element("a", { href: item.entryUrl, text: t("open") }));
   }
 
-  async function refreshSavedLesson(item) {
-    // The saved copy showed "Mark as done"; keep the one that shows it done.
-    if (item.kind !== "completion" || !item.page) return;
-    const page = item.page.split("#")[0];
-    for (const name of (await caches.keys()).filter((n) => n.startsWith(COURSE_PREFIX))) {
-      const cache = await caches.open(name);
-      if (await cache.match(page, { ignoreVary: true })) {
-        try {
-          const response = await fetch(page, { credentials: "same-origin", headers: { "X-Offline-Copy": "1" } });
-          if (response.ok) await cache.put(page, response);
-        } catch (error) { /* the next online visit refreshes it */ }
-      }
-    }
+  function hearWorker() {
+    // The worker sent (or tried to send) what waits, on a Background Sync event.
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.addEventListener("message", async (event) => {
+      const data = event.data || {};
+      if (!data.offlineQueue) return;
+      await ready;
+      if (data.offlineQueue === "sent" && data.item) announce(data.item);
+      await noteWaiting();
+      render();
+    });
   }
 
   /* --- keeping what cannot be sent now --------------------------------------------- */
@@ -396,6 +290,7 @@
     say(form.closest("section, .card") || form, t("draft_kept"));
     await noteWaiting();
     render();
+    requestSync();
     if (navigator.onLine) flush();
   }
 
@@ -418,6 +313,7 @@
     }
     await noteWaiting();
     render();
+    requestSync();
     if (navigator.onLine) flush();
   }
 
@@ -824,6 +720,13 @@
 
   /* --- start ----------------------------------------------------------------------- */
 
+  function loadQueue() {
+    if (window.OfflineQueue || !config.queue) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      document.head.append(element("script", { src: config.queue, onload: resolve, onerror: reject }));
+    });
+  }
+
   async function begin() {
     // Words, stylesheet and token address in the page's language (offline.views.client_settings;
     // kept by the worker, so also there with no network).
@@ -833,9 +736,11 @@
       words = settings.words || {};
       config.css = settings.css;
       config.token = settings.token;
+      config.queue = settings.queue;
     } catch (error) {
       words = {};
     }
+    await loadQueue();
     if (config.css && !document.querySelector(`link[href="${config.css}"]`)) {
       document.head.append(element("link", { rel: "stylesheet", href: config.css }));
     }
@@ -860,6 +765,7 @@
         }
       });
       addEventListener("online", () => ready.then(flush));
+      hearWorker();
       return this;
     },
     keep: (form, submitter) => keep(form, submitter),

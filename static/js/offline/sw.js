@@ -13,10 +13,16 @@
      for offline.js to send, and the lesson opens again from its saved copy;
    - the API, log-in pages and quizzes: always the network (quizzes' time is kept by the
      server).
-   Nothing here sends queued items: the page does (offline.js), with the person's session. */
+   Queued items (lesson completions, practicum entries, delivery reports) are sent by the
+   page while it is open (offline.js, on its "online" event) and, where the browser has
+   Background Sync (Chromium), by this worker on a "sync" event: the browser wakes it when
+   the network is back, even with no page of the site open, and again later if the server
+   could not be reached. Both send through queue.js, one at a time, each item with its
+   Idempotency-Key, so an item sent by both is done once. */
 "use strict";
 
 const CONFIG = self.OFFLINE_CONFIG;
+importScripts(CONFIG.queueScript); /* self.OfflineQueue */
 const STATIC_CACHE = `static-${CONFIG.version}`;
 const PAGES_CACHE = "pages";
 const COURSE_PREFIX = "course-";
@@ -257,8 +263,56 @@ async function completeOrQueue(event) {
         status: "waiting",
       }));
     }
+    await OfflineQueue.requestSync(self.registration);
     // "#queued" tells the page (register.js) to wake the client, which shows the lesson
     // as waiting to be sent and sends it when the network returns.
     return Response.redirect(back.split("#")[0] + "#queued", 303);
+  }
+}
+
+/* --- Background Sync: send what waits when the network is back ------------------------ */
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === OfflineQueue.SYNC_TAG) event.waitUntil(sendQueued(event.lastChance));
+});
+
+async function clientWords() {
+  const language = (await metaValue("language")) || CONFIG.defaultLanguage;
+  const path = CONFIG.client[language] || CONFIG.client[CONFIG.defaultLanguage];
+  try {
+    const response = (await caches.match(path, { ignoreVary: true })) || (await fetch(path));
+    return (await response.json()).words || {};
+  } catch (error) {
+    return {};
+  }
+}
+
+async function tellPages(message) {
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(message);
+}
+
+async function sendQueued(lastChance) {
+  // The account signed in on this phone (register.js says so on every page); another
+  // account's items wait for that person. With nobody signed in, nothing can be sent.
+  const user = await metaValue("user");
+  if (!user) return;
+  const words = await clientWords();
+  const t = (key, params) => Object.entries(params || {}).reduce(
+    (text, [name, value]) => text.split(`%(${name})s`).join(String(value)), words[key] || key);
+  const { stopped } = await OfflineQueue.flush({
+    user,
+    tokenUrl: CONFIG.tokenUrl,
+    t,
+    isOnline: () => self.navigator.onLine,
+    onSent: (item) => tellPages({
+      offlineQueue: "sent",
+      item: { key: item.key, kind: item.kind, lessonId: item.lessonId, entryUrl: item.entryUrl },
+    }),
+  });
+  await tellPages({ offlineQueue: "changed" });
+  // Rejecting asks the browser to fire the sync again later (with back-off); a refusal
+  // or a lost session is kept for the person to see instead.
+  if ((stopped === "wait" || stopped === "offline") && !lastChance) {
+    throw new Error("The server could not be reached; the browser will try again.");
   }
 }
