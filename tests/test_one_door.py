@@ -60,10 +60,11 @@ class Case:
     allowed: str  # fixture name of a user the service lets through
     refused: str  # fixture name of a user the service refuses
     service: Callable  # (ctx, actor) -> None
-    admin: Callable  # (ctx) -> (path, data) to POST in the Wagtail admin
+    admin: Callable | None = None  # (ctx) -> (path, data) to POST in the Wagtail admin
     api: Callable | None = None  # (ctx) -> (path, json) to POST to the API
     page: Callable | None = None  # (ctx) -> (path, data) to POST to a page
     changes_keys: set[str] = field(default_factory=set)
+    multipart: bool = False  # the API operation takes a form (with a file), not JSON
 
 
 def _venue_fields(district, **extra):
@@ -1714,16 +1715,129 @@ GUARDED_WRITES["reports.target.update"] = Case(
 )
 
 
+# --- supervision's writes in the site and the API (no admin door): a corrective action's
+# evidence and a unit's publicity, each a form with an optional file -------------------------
+
+
+@pytest.fixture
+def leading_group(db):
+    from accounts import roles
+    from tests.factories import make_user
+
+    return make_user(roles.LEADING_GROUP, username="door_leader")
+
+
+def _action_setup(f):
+    from accounts import roles
+    from supervision import services
+    from supervision.models import Unit
+    from tests.factories import make_user
+
+    today = datetime.date.today()
+    leader = make_user(roles.LEADING_GROUP, username="door_inspector")
+    unit = Unit.objects.create(name="高昌区民政局", kind="civil_affairs", district=f["district"])
+    inspection = services.record_inspection(actor=leader, date=today, unit=unit)
+    finding = services.add_finding(
+        actor=leader,
+        inspection=inspection,
+        text="三月活动记录不完整。",
+        required="补齐三月全部活动记录。",
+        owner=f["fixture"]("district_coordinator"),
+        deadline=today + datetime.timedelta(days=7),
+    )
+    return {"action": finding.corrective_action}
+
+
+def _submit_evidence(ctx, actor):
+    from supervision import services
+
+    services.submit_evidence(actor=actor, action=ctx["action"], note="已补齐三月记录。")
+
+
+def _publicity_setup(f):
+    from supervision.models import Unit
+
+    unit = Unit.objects.create(name="高昌区民政局", kind="civil_affairs", district=f["district"])
+    return {"unit": unit, "today": datetime.date.today()}
+
+
+def _add_publicity(ctx, actor):
+    from supervision import services
+
+    services.add_publicity_item(
+        actor=actor,
+        unit=ctx["unit"],
+        period=ctx["today"].replace(day=1),
+        form="article",
+        title="关爱困境儿童宣传周",
+        published_on=ctx["today"],
+        link="https://example.org/a",
+    )
+
+
+def _publicity_fields(ctx, **extra):
+    return {
+        "form": "article",
+        "title": "关爱困境儿童宣传周",
+        "published_on": ctx["today"].isoformat(),
+        "link": "https://example.org/a",
+        **extra,
+    }
+
+
+GUARDED_WRITES["supervision.action.evidence"] = Case(
+    model=None,
+    verb="update",
+    action="supervision.action.evidence",
+    setup=_action_setup,
+    allowed="district_coordinator",  # the owner
+    refused="administrator",  # sees every action; the owner's side sends evidence
+    service=_submit_evidence,
+    api=lambda ctx: (
+        f"/api/v1/supervision/actions/{ctx['action'].pk}/evidence",
+        {"note": "已补齐三月记录。"},
+    ),
+    page=lambda ctx: (
+        f"/supervision/actions/{ctx['action'].pk}/evidence/",
+        {"note": "已补齐三月记录。"},
+    ),
+    changes_keys={"file", "late"},
+    multipart=True,
+)
+GUARDED_WRITES["supervision.publicity.add"] = Case(
+    model=None,
+    verb="create",
+    action="supervision.publicity.add",
+    setup=_publicity_setup,
+    allowed="district_coordinator",
+    refused="leading_group",  # sees every unit's return; reports none
+    service=_add_publicity,
+    api=lambda ctx: (
+        f"/api/v1/supervision/units/{ctx['unit'].pk}/publicity",
+        _publicity_fields(ctx, period=f"{ctx['today']:%Y-%m}"),
+    ),
+    page=lambda ctx: (
+        f"/supervision/publicity/{ctx['unit'].pk}/{ctx['today']:%Y-%m}/",
+        _publicity_fields(ctx),
+    ),
+    changes_keys={"unit", "period", "form"},
+    multipart=True,
+)
+
+
 def _models():
     from courses.models import Cohort, Enrolment
     from lecturer_corps.models import LecturerProfile
     from places.models import Venue
+    from supervision.models import CorrectiveAction, PublicityItem
 
     return {
         "lecturer_corps.venue": Venue,
         "lecturer_corps.profile": LecturerProfile,
         "courses.cohort": Cohort,
         "courses.enrolment": Enrolment,
+        "supervision.action": CorrectiveAction,
+        "supervision.publicity": PublicityItem,
     }
 
 
@@ -1833,7 +1947,7 @@ def fixtures(request, district, other_district, trainee, lecturer):
 
 
 def _ways(case: Case):
-    ways = ["service", "admin"]
+    ways = ["service", "admin"] if case.admin else ["service"]
     if case.api:
         ways.append("api")
     if case.page:
@@ -1854,6 +1968,8 @@ def _run(way: str, case: Case, ctx, actor, api_client) -> int | None:
         return None
     if way == "api":
         path, body = case.api(ctx)
+        if case.multipart:
+            return api_client.as_user(actor).post(path, body).status_code
         return (
             api_client.as_user(actor).post(path, body, content_type="application/json").status_code
         )
