@@ -585,3 +585,31 @@ def test_a_quiz_says_it_needs_the_network_when_the_phone_is_offline(phone, netwo
     go_online(phone, network)
     phone.goto(f"{network.url}{lessons[0].url}")
     expect(note).to_be_hidden()
+
+
+def test_a_saved_course_shows_its_size_and_can_be_removed_from_the_phone(phone, network, learner):
+    from tests.factories import PASSWORD
+
+    course, lessons, trainee = learner
+    log_in(phone, SimpleNamespace(url=network.url), trainee.username, PASSWORD)
+    worker_ready(phone)
+    phone.goto(f"{network.url}{course.url}")
+    assert controlled(phone)
+    phone.locator("[data-testid=save-offline]").click()
+    status = phone.locator("[data-testid=offline-status]")
+    status.filter(has_text="Saved on this phone").wait_for()
+    assert phone.get_by_text("This site uses").is_visible()
+    cache = f"course-{course.pk}"
+    assert phone.evaluate(f"caches.has('{cache}')")
+
+    phone.locator("[data-testid=remove-offline]").click()
+    status.filter(has_text="Removed from this phone.").wait_for()
+    expect(phone.locator("[data-testid=remove-offline]")).to_be_hidden()
+    assert phone.locator("[data-testid=save-offline]").inner_text() == "Save for offline"
+    assert not phone.evaluate(f"caches.has('{cache}')")
+
+    # Removed means gone: with no network, its lesson is the offline page.
+    go_offline(phone, network)
+    phone.goto(f"{network.url}{lessons[0].url}")
+    assert phone.locator("h1").inner_text() == "No network"
+    go_online(phone, network)
