@@ -11,6 +11,10 @@
    ``lms.settings.production`` over plain HTTP, Redis cache in db 2, ``DEBUG`` off) and
    the benchmark-only bare view ``/bench/bare`` (one ``SELECT 1`` through the same
    middleware).
+   With ``--language ug`` (issue 16) each lesson the users read gets a live Uyghur
+   translation (made once, Wagtail's ``copy_for_translation``, the same block ids with
+   Uyghur text) and every request carries a Uyghur interface (the language cookie), so
+   the lesson page is served in Uyghur in place of the original.
 3. Logs in ``--users`` scale trainees (sessions made directly in the database) and runs
    that many threads, each a user, against three pages in turn: the bare view, a
    lesson page of one of the user's courses, and My learning. Prints requests per
@@ -41,6 +45,11 @@ DB_NAME = "lms_bench_courses"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/2"
 SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdef"
+LANGUAGE_COOKIE = ""  # "django_language=ug" with --language ug
+UYGHUR_PARAGRAPH = (
+    "بالىلار ھېسسىياتىنى ھەر خىل ئۇسۇلدا ئىپادىلەيدۇ. يېتەكچى ئۇلارنى ئاڭلاپ، ھەر بىر"
+    " بالىنىڭ ئۆز سۆزى بىلەن ئېيتىپ بېرىشىگە پۇرسەت بېرىدۇ. "
+)
 
 
 @functools.cache
@@ -149,6 +158,42 @@ def sessions_and_urls(count: int) -> list[tuple[str, str]]:
     return result
 
 
+def translate_lessons(urls: list[str], language: str) -> int:
+    """A live translation into ``language`` of each lesson at ``urls`` (made once): the
+    original's blocks, with Uyghur text of about the original's length in each rich text
+    block. Returns how many were made now."""
+    from wagtail.models import Locale
+
+    from courses.models import Lesson
+
+    locale = Locale.objects.get(language_code=language)
+    made = 0
+    for lesson in Lesson.objects.filter(url_path__in=_url_paths(urls)).order_by("pk"):
+        if lesson.get_translation_or_none(locale) is not None:
+            continue
+        translation = lesson.copy_for_translation(locale, copy_parents=True)
+        blocks = []
+        for block in lesson.body.raw_data:
+            block = dict(block)
+            if block.get("type") == "rich_text":
+                times = max(1, len(block["value"]) // len(UYGHUR_PARAGRAPH))
+                block["value"] = f"<p>{UYGHUR_PARAGRAPH * times}</p>"
+            blocks.append(block)
+        translation.title = f"دەرس {lesson.pk}"
+        translation.body = blocks
+        translation.save_revision().publish()
+        made += 1
+    return made
+
+
+def _url_paths(urls: list[str]) -> list[str]:
+    """Wagtail url_paths of lesson URLs (the default site's root page is /home/)."""
+    from wagtail.models import Site
+
+    root = Site.objects.get(is_default_site=True).root_page.url_path.rstrip("/")
+    return [f"{root}{url}" for url in urls]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -202,8 +247,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 def get(port: int, path: str, session_key: str | None) -> tuple[int, int]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Host": "127.0.0.1", "Accept-Encoding": "identity"}
-    if session_key:
-        headers["Cookie"] = f"sessionid={session_key}"
+    cookies = [f"sessionid={session_key}"] if session_key else []
+    if LANGUAGE_COOKIE:
+        cookies.append(LANGUAGE_COOKIE)
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
@@ -270,6 +318,9 @@ def in_process_cost(
     session_key, lesson_url = users[0]
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies["sessionid"] = session_key
+    if LANGUAGE_COOKIE:
+        name, value = LANGUAGE_COOKIE.split("=")
+        client.cookies[name] = value
     rows = []
     with override_settings(ROOT_URLCONF="courses_urls", ALLOWED_HOSTS=["127.0.0.1"]):
         for name, path in [
@@ -297,10 +348,23 @@ def main() -> None:
     parser.add_argument("--lessons", type=int, default=2_000)
     parser.add_argument("--progress", type=int, default=100_000)
     parser.add_argument("--fresh", action="store_true", help="Drop and rebuild the database.")
+    parser.add_argument(
+        "--language",
+        default="",
+        help="Interface language of the requests (ug: with live Uyghur translations).",
+    )
     args = parser.parse_args()
 
     prepare_database(args)
     users = sessions_and_urls(args.users)
+    if args.language:
+        from django.conf import settings
+
+        global LANGUAGE_COOKIE
+        LANGUAGE_COOKIE = f"{settings.LANGUAGE_COOKIE_NAME}={args.language}"
+        if args.language != settings.LANGUAGE_CODE.lower():
+            made = translate_lessons([url for _s, url in users], args.language)
+            print(f"{args.language} translations made now: {made}")
     subprocess.run(["redis-cli", "-n", "2", "FLUSHDB"], check=False, capture_output=True)
     port = free_port()
     server = start_server(port, args.workers)
@@ -331,6 +395,7 @@ def main() -> None:
     print(
         f"\n{args.users} concurrent users, {args.seconds:.0f} s per page, "
         f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs"
+        + (f", interface language {args.language}" if args.language else "")
     )
     print(f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>7} {'bytes':>7} errors")
     for row in results:

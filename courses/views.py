@@ -66,13 +66,24 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
     progress = selectors.lesson_states(outline, statuses, sequential=course.is_sequential)
     state = progress.by_id.get(lesson.pk)
     if preview:
+        content = selectors.LessonContent(page=lesson, language=lesson.locale.language_code)
         segments = selectors.build_body_segments(lesson)
     else:
         try:
             permissions.check_lesson_access(user, course=course, state=state, enrolment=enrolment)
         except permissions.LearningDenied as denial:
             return denied(request, denial)
-        segments = selectors.lesson_body_segments(lesson)
+        # The reader's language first (issue 16): its live translation, else the original
+        # with a notice; ?original=1/0 switches per course. Records stay on ``lesson``;
+        # only the body shown is rendered (or read from the cache).
+        if "original" in request.GET:
+            selectors.set_reads_original(request, course, request.GET["original"] == "1")
+        content = selectors.lesson_content(
+            lesson,
+            translation.get_language(),
+            original=selectors.reads_original(request, course),
+        )
+        segments = selectors.lesson_body_segments(content.page)
         # A copy fetched to save the course on a phone (static/js/offline/offline.js) is
         # not the person opening the lesson: it does not mark it started.
         saving_for_offline = request.headers.get("X-Offline-Copy") == "1"
@@ -83,19 +94,6 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
             if state.status == LessonStatus.NOT_STARTED:
                 state.status = LessonStatus.IN_PROGRESS
     index = progress.states.index(state) if state in progress.states else None
-    # The reader's language first (issue 16): its live translation, else the original
-    # with a notice; ?original=1/0 switches per course. Records stay on ``lesson``.
-    if "original" in request.GET:
-        selectors.set_reads_original(request, course, request.GET["original"] == "1")
-    content = (
-        selectors.LessonContent(page=lesson, language=lesson.locale.language_code)
-        if preview
-        else selectors.lesson_content(
-            lesson,
-            translation.get_language(),
-            original=selectors.reads_original(request, course),
-        )
-    )
     context = {
         "content": content,
         "page": lesson,
@@ -121,8 +119,6 @@ def serve_lesson(request, lesson: Lesson, preview: bool = False):
         context["user"] = user
         context["csrf_token"] = get_token(request)
         context["reflection_answers"] = selectors.reflection_answers(user, lesson)
-    if content.page is not lesson:
-        segments = selectors.lesson_body_segments(content.page)
     context["body"] = selectors.render_body(content.page, segments, context)
     return TemplateResponse(request, "courses/lesson.html", context)
 
