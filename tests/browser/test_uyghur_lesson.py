@@ -1,9 +1,11 @@
-"""A Uyghur-speaking trainee on a 390 px phone takes a translated lesson (issue 16).
+"""A Uyghur-speaking trainee on a 390 px phone takes a translated lesson and quiz (issue 16).
 
 The demo seed's Uyghur translation of a children's theme activity, approved and
 published as a reviewer would: the lesson is read in Uyghur (right to left, nothing
 scrolls sideways), completed, and the progress is the original course's — the same
-progress seen in a Chinese interface.
+progress seen in a Chinese interface. A quiz question translated through
+wagtail-localize and marked reviewed is asked in Uyghur, answered, and graded as the
+source question.
 """
 
 import pytest
@@ -127,3 +129,73 @@ def test_a_uyghur_trainee_takes_a_translated_lesson_on_a_phone(
     assert phone.locator("h1").inner_text() == intro.title
     assert texts["title"] not in phone.content()
     context.close()
+
+
+@pytest.fixture
+def translated_quiz(transactional_db):
+    """A quiz of one question, translated into Uyghur through wagtail-localize and marked
+    reviewed (quizzes' own gate), and a trainee in a Uyghur interface."""
+    from wagtail.models import Locale
+
+    from accounts import roles
+    from quizzes import services
+    from quizzes.tests import factories as f
+    from quizzes.tests.test_question_translation import translate
+    from tests.factories import make_user
+
+    source = f.question(
+        "single",
+        [
+            {"text": "先停下来，请教督导", "fraction": 1.0, "feedback": "对。"},
+            {"text": "自己决定", "fraction": 0.0},
+        ],
+        name="伦理-不确定时",
+        stem="遇到拿不准的伦理问题时，应该怎么做？",
+    )
+    uyghur = Locale.objects.get(language_code="ug")
+    translation = translate(
+        source,
+        uyghur,
+        {
+            "遇到拿不准的伦理问题时，应该怎么做？": "ئېنىق بىلەلمىگەن ئەخلاق مەسىلىسىگە يولۇققاندا نېمە قىلىش كېرەك؟",
+            "先停下来，请教督导": "ئالدى بىلەن توختاپ، نازارەتچىدىن مەسلىھەت سوراش",
+            "自己决定": "ئۆزى قارار چىقىرىش",
+            "对。": "توغرا.",
+        },
+    )
+    services.review_translation(
+        actor=make_user(roles.ADMINISTRATOR, username="ug_quiz_reviewer"), question=translation
+    )
+    quiz = f.quiz([source], title="伦理小测", pass_mark=60)
+    return quiz, source, make_user(roles.TRAINEE, username="ug_quiz_trainee")
+
+
+def test_a_uyghur_trainee_takes_a_translated_quiz_on_a_phone(
+    browser, live_server, translated_quiz, settings
+):
+    from quizzes.models import AttemptSlot
+
+    settings.LOCALE_PATHS = settings.PROJECT_LOCALE_PATHS
+    quiz, source, trainee = translated_quiz
+    context, phone = _context(browser, live_server, trainee, "ug")
+
+    phone.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
+    phone.locator("form[action$='/start/'] button[type=submit]").click()
+    phone.wait_for_url("**/attempts/**")
+    stem = phone.get_by_text("ئېنىق بىلەلمىگەن ئەخلاق مەسىلىسىگە يولۇققاندا")
+    assert stem.is_visible()
+    assert stem.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert "遇到拿不准" not in phone.content()
+    assert _fits(phone) <= 390
+    phone.get_by_label("ئالدى بىلەن توختاپ، نازارەتچىدىن مەسلىھەت سوراش").check()
+    phone.locator("button[name=action][value=finish]").click()
+    phone.wait_for_url("**/finish/")
+    phone.locator("[data-testid=confirm-submit]").click()
+    phone.wait_for_url("**/review/")
+    assert "100.0%" in phone.locator(".quiz-grade").inner_text()
+    assert _fits(phone) <= 390
+    context.close()
+
+    # The question answered in Uyghur is the source question, graded as such.
+    slot = AttemptSlot.objects.get(attempt__user=trainee)
+    assert slot.question_id == source.pk and slot.mark == slot.max_mark
