@@ -34,7 +34,7 @@ from accounts.models import User
 from lms.api import ApiError
 from lms.api_errors import error_responses
 from lms.api_types import CodeText, Id
-from lms.textinput import api_text
+from lms.textinput import LABEL, TextPolicy, api_text
 from offline.idempotency import idempotent
 from places.models import District
 
@@ -63,6 +63,8 @@ router = Router(tags=["supervision"])
 
 KindCode = Literal[tuple(SessionKind.values)]  # type: ignore[valid-type]
 PublicityFormCode = Literal[tuple(PublicityForm.values)]  # type: ignore[valid-type]
+LINK_TEXT = TextPolicy(500, required=False, purpose=LABEL)
+"""A publicity item's link (checked as an http(s) URL by the operation)."""
 Minutes = Annotated[int, Field(ge=MIN_SESSION_MINUTES, le=MAX_SESSION_MINUTES)]
 
 
@@ -616,7 +618,7 @@ class PublicityItemIn(Schema):
     form: PublicityFormCode
     title: api_text(NAME_TEXT)
     published_on: datetime.date
-    link: str = Field("", max_length=500, description="Where it can be seen (or a file).")
+    link: api_text(LINK_TEXT) = Field("", description="Where it can be seen (or a file).")
 
 
 def _visible_unit(user, unit_id: int) -> Unit:
