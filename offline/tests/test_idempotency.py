@@ -272,6 +272,8 @@ def test_the_header_is_documented_on_each_idempotent_operation():
         "POST /practicum/entries/{entry_id}/attachments",
         "POST /practicum/entries/{entry_id}/submit",
         "POST /sessions/{session_id}/delivery-report",
+        "POST /supervision/actions/{action_id}/evidence",
+        "POST /supervision/units/{unit_id}/publicity",
     }
     complete = schema["paths"]["/lessons/{lesson_id}/complete"]["post"]
     assert any(p["name"] == "lesson_id" for p in complete["parameters"])
