@@ -6,12 +6,14 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 from lms.age_bands import AGE_BANDS
+from lms.content_text import content
 from lms.textinput import NOTE, REASON, TextField, TextPolicy, use_text_policies
-from lms.widgets import DateInput, TimeInput
+from lms.widgets import ContentSelect, DateInput, TimeInput
 from places.models import Township
 
 from .delivery import (
@@ -44,6 +46,15 @@ def topic_choices():
     return [(topic.code, f"{topic.title} — {topic.gloss}") for topic in TOPICS]
 
 
+def topic_checkbox_choices():
+    """As ``topic_choices``, for checkboxes: the (Chinese) curriculum title marked as
+    content, the gloss in the interface language (a checkbox's label may hold markup,
+    unlike a select's option)."""
+    return [
+        (topic.code, format_html("{} — {}", content(topic.title), topic.gloss)) for topic in TOPICS
+    ]
+
+
 AVAILABILITY_CHOICES = [
     (f"{day}-{period}", f"{WEEKDAY_LABELS[day]} {label}")
     for day in range(7)
@@ -54,7 +65,7 @@ AVAILABILITY_CHOICES = [
 class LecturerProfileForm(forms.ModelForm):
     topics = forms.MultipleChoiceField(
         label=_("Topics I teach"),
-        choices=topic_choices,
+        choices=topic_checkbox_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_(
@@ -95,6 +106,7 @@ class LecturerProfileForm(forms.ModelForm):
             "max_travel_km",
         ]
         labels = {"is_active": _("Active: propose me for sessions (untick to pause)")}
+        widgets = {"township": ContentSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +148,7 @@ class UnavailablePeriodForm(forms.Form):
 
 
 class ServiceRequestForm(forms.ModelForm):
-    topic = forms.ChoiceField(label=_("Topic"), choices=topic_choices)
+    topic = forms.ChoiceField(label=_("Topic"), choices=topic_choices, widget=ContentSelect)
     repeat_weekly = forms.IntegerField(
         label=_("Number of weekly sessions"),
         min_value=1,

@@ -53,6 +53,24 @@ def text_language(text) -> tuple[str, str]:
     return "", "auto"
 
 
+def interface_script() -> str:
+    """The ``lang`` of text written in the active interface language's script:
+    "zh-Hans", "ug", or "" (Latin: English)."""
+    language = translation.get_language() or ""
+    return "zh-Hans" if language.startswith("zh") else "ug" if language.startswith("ug") else ""
+
+
+def foreign_text_language(text) -> tuple[str, str] | None:
+    """(lang, dir) of ``text`` when it is written in another script than the interface
+    (a Chinese name in the Uyghur or English interface), else None. For places that can
+    hold no markup of their own (a select's option, an SVG label): they carry the
+    attributes themselves."""
+    lang, direction = text_language(text)
+    if lang and lang != interface_script():
+        return lang, direction
+    return None
+
+
 @register.simple_tag
 def content_attrs(value):
     """``lang="…" dir="…" data-content`` for a block element holding ``value``."""

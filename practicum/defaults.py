@@ -231,6 +231,34 @@ RUBRIC = [
     ),
 ]
 
+# The activity types' Uyghur names (``ActivityType.name_ug``), shown in the Uyghur interface.
+ACTIVITY_TYPE_NAMES_UG = {
+    "group_counselling": "گۇرۇپپا پىسخىك مەسلىھەت",
+    "individual_counselling": "يەككە پىسخىك مەسلىھەت",
+    "children_activity": "بالىلار تېما پائالىيىتى",
+    "caregiver_workshop": "ھالىدىن خەۋەر ئالغۇچىلار لېكسىيىسى ياكى مەشىقى",
+    "family_guidance": "ئائىلە تەربىيىسى يەككە يېتەكچىلىكى",
+    "screening": "روھىي ساغلاملىق تەكشۈرۈشى",
+    "preparation": "تەييارلىق",
+    "record_keeping": "خاتىرە ۋە ھۆججەت",
+    "observation": "كۆزىتىپ ئۆگىنىش",
+    "supervision": "قوبۇل قىلغان نازارەت يېتەكچىلىكى",
+}
+
+
+def install_uyghur_names(apps=None) -> int:
+    """Give the default activity types their Uyghur name where it is empty (a name an
+    administrator wrote is kept). Returns how many it filled in."""
+    if apps is None:
+        from django.apps import apps as live_apps
+
+        apps = live_apps
+    ActivityType = apps.get_model("practicum", "ActivityType")
+    filled = 0
+    for code, name_ug in ACTIVITY_TYPE_NAMES_UG.items():
+        filled += ActivityType.objects.filter(code=code, name_ug="").update(name_ug=name_ug)
+    return filled
+
 
 def install_defaults(apps=None) -> dict[str, int]:
     """Create the default activity types, requirements and rubric where missing.
@@ -262,6 +290,8 @@ def install_defaults(apps=None) -> dict[str, int]:
             },
         )
         created["activity_types"] += made
+    if any(field.name == "name_ug" for field in ActivityType._meta.get_fields()):
+        install_uyghur_names(apps)  # not in the migration state before the field was added
     for qualification, (total, direct, supervision, minimums, notes) in REQUIREMENTS.items():
         requirement, made = PracticumRequirement.objects.get_or_create(
             qualification=qualification,

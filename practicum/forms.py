@@ -18,7 +18,7 @@ from lms.textinput import (
     TextField,
     use_text_policies,
 )
-from lms.widgets import DateInput, TimeInput
+from lms.widgets import ContentSelect, DateInput, TimeInput
 from places.models import Venue
 
 from .models import (
@@ -47,12 +47,28 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+class VenuesByKind(forms.models.ModelChoiceIterator):
+    """The venues in one group per kind (school, community…): the group's label is
+    interface text, each option the venue's own name (content, in its own script)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list] = {}
+        for venue in self.queryset:  # ordered by kind, then name
+            groups.setdefault(str(venue.get_venue_type_display()), []).append(self.choice(venue))
+        yield from groups.items()
+
+
 class VenueChoiceField(forms.ModelChoiceField):
+    iterator = VenuesByKind
+    widget = ContentSelect
+
     def label_from_instance(self, venue):
-        return f"{venue.name} ({venue.get_venue_type_display()})"
+        return venue.name
 
 
-class ActivityTypeSelect(forms.Select):
+class ActivityTypeSelect(ContentSelect):
     """Each option also names its activity type's code (``data-code``): a draft written
     offline is sent to the API, which takes the code (static/js/offline/offline.js)."""
 
@@ -105,6 +121,7 @@ class EntryForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
             "reflection": forms.Textarea(attrs={"rows": 3}),
             "activity_type": ActivityTypeSelect,
+            "topic": ContentSelect,
             **{
                 name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
                 for name in PARTICIPANT_FIELDS
@@ -225,9 +242,14 @@ class QueueFilterForm(forms.Form):
         (EntryState.REJECTED, _("Rejected")),
     ]
     state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)
-    trainee = forms.TypedChoiceField(label=_("Trainee"), coerce=int, required=False)
+    trainee = forms.TypedChoiceField(
+        label=_("Trainee"), coerce=int, required=False, widget=ContentSelect
+    )
     activity_type = forms.ModelChoiceField(
-        label=_("Kind of work"), queryset=ActivityType.objects.all(), required=False
+        label=_("Kind of work"),
+        queryset=ActivityType.objects.all(),
+        required=False,
+        widget=ContentSelect,
     )
     service_kind = forms.ChoiceField(
         label=_("Direct or indirect"),

@@ -66,12 +66,16 @@ class SessionLanguage(models.TextChoices):
 
 
 class LocalisedNameMixin:
-    """``label`` gives the English name under English, else the Chinese name."""
+    """``label`` gives the English name under English and the Uyghur name under Uyghur
+    (where the model has one and it is filled in), else the Chinese name."""
 
     @property
     def label(self) -> str:
-        if translation.get_language() == "en" and getattr(self, "name_en", ""):
+        language = translation.get_language() or ""
+        if language.startswith("en") and getattr(self, "name_en", ""):
             return self.name_en
+        if language.startswith("ug") and getattr(self, "name_ug", ""):
+            return self.name_ug
         return self.name
 
 
@@ -129,6 +133,7 @@ class ActivityType(LocalisedNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    name_ug = models.CharField(_("Uyghur name"), max_length=100, blank=True)
     service_kind = models.CharField(
         _("counts as"), max_length=10, choices=ServiceKind.choices, default=ServiceKind.DIRECT
     )
@@ -145,6 +150,7 @@ class ActivityType(LocalisedNameMixin, models.Model):
         FieldPanel("code"),
         FieldPanel("name"),
         FieldPanel("name_en"),
+        FieldPanel("name_ug"),
         FieldPanel("service_kind"),
         FieldPanel("is_supervision"),
         FieldPanel("description"),

@@ -18,6 +18,7 @@ EXEMPT = {
     "ActivityType.code": "a slug, checked by the slug validator",
     "ActivityType.name": SET_UP_BY_ADMINISTRATORS,
     "ActivityType.name_en": SET_UP_BY_ADMINISTRATORS,
+    "ActivityType.name_ug": SET_UP_BY_ADMINISTRATORS,
     "ActivityType.description": SET_UP_BY_ADMINISTRATORS,
     "PracticumRequirement.notes": SET_UP_BY_ADMINISTRATORS,
     "RubricItem.code": "a slug, checked by the slug validator",

@@ -6,7 +6,11 @@ description that points to it). No JavaScript, no charting library, no CDN; the
 same SVG is embedded in the monthly PDF report.
 
 Bar charts put each row's label above its bar, so long Chinese or Uyghur labels
-never squeeze the bars on a narrow screen. Colours are the Okabe–Ito palette
+never squeeze the bars on a narrow screen. The drawing runs left to right in every
+interface (``direction="ltr"`` on the root: bars grow from the left edge, also in the
+right-to-left Uyghur page); a row's label in another script than the interface (a
+district's or a topic's Chinese name in the Uyghur interface) carries its own ``lang``
+and ``data-content``, as names do in the page (``lms.content_text``). Colours are the Okabe–Ito palette
 (distinguishable with colour-vision deficiencies) and every bar carries its value
 as text, so colour is never the only carrier of meaning.
 """
@@ -19,6 +23,8 @@ from xml.sax.saxutils import escape
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from lms.content_text import foreign_text_language
 
 from .figures import PERCENT, Table, format_value
 
@@ -55,6 +61,7 @@ def render_chart(
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" {size} preserveAspectRatio="xMinYMin meet" '
+        f'direction="ltr" '
         f'aria-labelledby="{element_id}-title {element_id}-desc" '
         f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT}">'
         f'<title id="{element_id}-title">{escape(str(title))}</title>'
@@ -70,6 +77,12 @@ def _number(value) -> float:
     if isinstance(value, Decimal):
         return float(value)
     return float(value)
+
+
+def _language_attrs(label: str) -> str:
+    """` lang="…" data-content` for a label in another script than the interface, else ""."""
+    foreign = foreign_text_language(label)
+    return f' lang="{escape(foreign[0])}" data-content' if foreign else ""
 
 
 def _short(label: str) -> str:
@@ -91,7 +104,8 @@ def _legend(table: Table, top: int) -> tuple[str, int]:
         colour = PALETTE[index % len(PALETTE)]
         parts.append(
             f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16:.0f}" y="{y + 10}" fill="#1c2430">{escape(text)}</text>'
+            f'<text x="{x + 16:.0f}" y="{y + 10}" fill="#1c2430"{_language_attrs(text)}>'
+            f"{escape(text)}</text>"
         )
         x += width
     return "".join(parts), y + FONT + 10
@@ -117,7 +131,10 @@ def _bar_chart(table: Table) -> tuple[str, int]:
     y = top
     for row in table.rows:
         label = _short(row.get(chart.label) or "—")
-        parts.append(f'<text x="0" y="{y + FONT}" fill="#1c2430">{escape(label)}</text>')
+        parts.append(
+            f'<text x="0" y="{y + FONT}" fill="#1c2430"{_language_attrs(label)}>'
+            f"{escape(label)}</text>"
+        )
         y += FONT + 4
         for index, key in enumerate(series):
             value = row.get(key)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lms.textinput import LABEL, TextField, TextPolicy
-from lms.widgets import DateInput
+from lms.widgets import ContentSelect, DateInput
 from places.models import District, Township, Venue
 
 from .models import CATEGORY_CHOICES, SERVED_CATEGORY_CHOICES
@@ -42,9 +42,9 @@ class PeriodField(forms.CharField):
 
 def district_choices(limit: District | None, *, with_city: bool) -> list[tuple[str, str]]:
     if limit is not None:
-        return [(limit.code, str(limit))]
+        return [(limit.code, limit.label)]
     choices = [(CITY, _("Whole city"))] if with_city else []
-    return choices + [(d.code, str(d)) for d in District.objects.order_by("sort_order", "name")]
+    return choices + [(d.code, d.label) for d in District.objects.order_by("sort_order", "name")]
 
 
 class ScopeFilterForm(forms.Form):
@@ -76,6 +76,7 @@ class RegisterCountForm(_YearAndPlace):
     township = forms.ModelChoiceField(
         label=_("Township"),
         queryset=Township.objects.none(),
+        widget=ContentSelect,
         required=False,
         help_text=_("Leave empty when the register gives the district's count only."),
     )
@@ -97,6 +98,7 @@ class RegisterCountForm(_YearAndPlace):
             districts = districts.filter(pk=limit.pk)
             townships = townships.filter(district=limit)
         self.fields["district"].queryset = districts
+        self.fields["district"].label_from_instance = lambda district: district.label
         self.fields["township"].queryset = townships
 
     def clean(self):
@@ -110,7 +112,9 @@ class RegisterCountForm(_YearAndPlace):
 class ChildrenServedForm(_YearAndPlace):
     """A venue's yearly return for one category."""
 
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none())
+    venue = forms.ModelChoiceField(
+        label=_("Venue"), queryset=Venue.objects.none(), widget=ContentSelect
+    )
     category = forms.ChoiceField(label=_("Category"), choices=SERVED_CATEGORY_CHOICES)
     children = forms.IntegerField(
         label=_("Distinct children served this year"),

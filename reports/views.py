@@ -191,7 +191,12 @@ def monthly_list(request):
                 generated_by=request.user,
             )
             messages.success(
-                request, _("The report for %(report)s is ready.") % {"report": str(report)}
+                request,
+                _("The report for %(report)s is ready.")
+                % {
+                    "report": f"{report.period:%Y-%m} "
+                    + (report.district.label if report.district_id else str(_("Whole city")))
+                },
             )
             return redirect("reports:monthly_list")
     reports = selectors.archived_reports(limit)

@@ -203,7 +203,8 @@ def test_entry_detail_shows_history(trainee_client, trainee, placement, supervis
     services.submit_entry(entry=entry, actor=trainee)
     services.review_entry(entry=entry, reviewer=supervisor, action="return", comment="补充时长")
     body = trainee_client.get(reverse("practicum:entry_detail", args=[entry.pk])).content.decode()
-    assert "Waiting for review → Returned for changes" in body and "补充时长" in body
+    arrow = '<span class="dir-arrow" aria-hidden="true">→</span>'  # mirrored right to left
+    assert f"Waiting for review {arrow} Returned for changes" in body and "补充时长" in body
     assert 'data-testid="submit-entry"' in body
 
 
