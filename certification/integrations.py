@@ -36,7 +36,11 @@ def required_courses(code: str, targets) -> list[CourseInfo]:
         chosen = [by_id[int(pk)] for pk in targets if int(pk) in by_id]
     else:
         chosen = sorted(
-            (c for c in Course.objects.live().only(*fields) if code in (c.qualifications or [])),
+            (
+                c
+                for c in Course.objects.live().originals().only(*fields)
+                if code in (c.qualifications or [])
+            ),
             key=lambda course: course.path,
         )
     return [

@@ -74,7 +74,7 @@ class TrainingClassForm(forms.ModelForm):
         use_text_policies(self, {"title": TITLE, "address": ADDRESS, "notes": CLASS_NOTES})
         self.fields["notes"].widget.attrs["rows"] = 3
         self.fields["trainer"].queryset = services.trainers()
-        self.fields["course"].queryset = Course.objects.live().order_by("path")
+        self.fields["course"].queryset = Course.objects.live().originals().order_by("path")
         self.fields["requirement"].queryset = Requirement.objects.filter(
             kind=RequirementKind.CLASS_HOURS
         ).select_related("certification")

@@ -229,7 +229,9 @@ def get_course(request, course_id: Id):
     context = selectors.course_page_context(user, course)
     enrolment = context["enrolment"]
     missing = {c.pk for c in context["missing_prerequisites"]}
-    prerequisites = list(Course.objects.live().filter(required_for=course).order_by("path"))
+    prerequisites = list(
+        Course.objects.live().originals().filter(required_for=course).order_by("path")
+    )
     programme_slug = course.get_parent().slug
     data = _course_out(course, programme_slug, enrolment, context["lesson_count"])
     modules = None

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -193,8 +194,19 @@ class Programme(Page):
         return context
 
 
+class CourseQuerySet(PageQuerySet):
+    def originals(self):
+        """Courses of the default (Chinese) locale only. A translation is the same course
+        (issue 16): lists that count, require or offer courses — requirements, reports,
+        forms, seeds — read originals, or a published Uyghur copy would be a second
+        required course with the same qualifications."""
+        return self.filter(locale__language_code=settings.LANGUAGE_CODE)
+
+
 class Course(Page):
     """A course of 2–4 class hours, made of modules of lessons."""
+
+    objects = PageManager.from_queryset(CourseQuerySet)()
 
     summary = models.TextField(_("summary"))
     objectives = models.TextField(

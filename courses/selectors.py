@@ -287,7 +287,9 @@ def withdrawn_enrolment(user, course) -> Enrolment | None:
 
 def missing_prerequisites(user, course) -> list[Course]:
     """Live prerequisite courses the person has not completed yet (two queries)."""
-    prerequisites = list(Course.objects.live().filter(required_for=course).order_by("path"))
+    prerequisites = list(
+        Course.objects.live().originals().filter(required_for=course).order_by("path")
+    )
     if not prerequisites:
         return []
     done = set()

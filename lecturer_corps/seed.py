@@ -400,7 +400,9 @@ def _complete_topic_courses() -> int:
     from courses.models import Course
     from courses.seed import complete_courses_for_demo
 
-    courses = {c.title: c for c in Course.objects.filter(title__in=[t.title for t in TOPICS])}
+    courses = {
+        c.title: c for c in Course.objects.originals().filter(title__in=[t.title for t in TOPICS])
+    }
     finished_at = timezone.now() - datetime.timedelta(days=120)
     made = 0
     for user in _seeded_users():

@@ -1028,7 +1028,7 @@ def teaching_course(topic_title: str):
     """The published course of a session's topic (its teaching material), or None."""
     from courses.models import Course
 
-    return Course.objects.live().filter(title=topic_title).order_by("pk").first()
+    return Course.objects.live().originals().filter(title=topic_title).order_by("pk").first()
 
 
 def reports_waiting_for_verification(district):

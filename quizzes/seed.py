@@ -253,7 +253,7 @@ def _course_pages():
     from courses.models import Course, Programme
 
     programmes = list(Programme.objects.live().order_by("path"))
-    courses = list(Course.objects.live().order_by("path"))
+    courses = list(Course.objects.live().originals().order_by("path"))
     return programmes, courses
 
 

@@ -1249,7 +1249,7 @@ def _programme_reference():
     from courses.models import Course, Programme, Qualification
 
     courses = {code: [] for code, _label in Qualification.choices}
-    for pk, codes in Course.objects.live().values_list("pk", "qualifications"):
+    for pk, codes in Course.objects.live().originals().values_list("pk", "qualifications"):
         for code in codes or []:
             if code in courses:
                 courses[code].append(pk)
