@@ -297,10 +297,22 @@ class Course(Page):
         return f"{self.pk}-{stamp.timestamp() if stamp else 0}"
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_page_context
+        from django.utils import translation
+
+        from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(course_page_context(request.user, self))
+        context.update(selectors.course_page_context(request.user, self))
+        # The reader's language first (issue 16), as on lessons: the title, summary and
+        # objectives of the live translation, else the original with a notice;
+        # ?original=1/0 switches per course (the lessons follow the same choice).
+        if "original" in request.GET:
+            selectors.set_reads_original(request, self, request.GET["original"] == "1")
+        context["content"] = selectors.translated_content(
+            self,
+            translation.get_language(),
+            original=selectors.reads_original(request, self),
+        )
         return context
 
 

@@ -762,21 +762,28 @@ def lesson_content(lesson, language: str, *, original: bool = False) -> LessonCo
     is published, else the original. One query for a reader whose language is not the
     original's, none otherwise. Aliases (copies wagtail-localize makes of untranslated
     ancestors) are not translations and are never shown."""
+    return translated_content(lesson, language, original=original)
+
+
+def translated_content(page, language: str, *, original: bool = False) -> LessonContent:
+    """``lesson_content`` for any original page (a course page shows its translated
+    title, summary and objectives the same way)."""
     source_language = settings.LANGUAGE_CODE
     if language == source_language:
-        return LessonContent(page=lesson, language=source_language)
+        return LessonContent(page=page, language=source_language)
     found = (
-        LessonPage.objects.filter(
-            translation_key=lesson.translation_key,
+        type(page)
+        .objects.filter(
+            translation_key=page.translation_key,
             locale__language_code=language,
             live=True,
             alias_of__isnull=True,
         )
-        .exclude(pk=lesson.pk)
+        .exclude(pk=page.pk)
         .first()
     )
     if found is None:
-        return LessonContent(page=lesson, language=source_language, missing=True)
+        return LessonContent(page=page, language=source_language, missing=True)
     if original:
-        return LessonContent(page=lesson, language=source_language, available=True)
+        return LessonContent(page=page, language=source_language, available=True)
     return LessonContent(page=found, language=language, translated=True, available=True)

@@ -60,3 +60,32 @@ def test_the_reports_count_each_course_once(translated):
     course, _translation = translated
     by_code = {code: course_ids for code, _label, course_ids, _exams in _programme_reference()}
     assert by_code["counsellor"] == [course.pk]
+
+
+def _course_page(client, course, language, query=""):
+    client.cookies["django_language"] = language
+    return client.get(course.url + query).content.decode()
+
+
+def test_the_course_page_is_read_in_the_readers_language(client, translated):
+    from tests.factories import make_user
+
+    course, translation = translated
+    client.force_login(make_user(username="ug_reader"))
+    uyghur = _course_page(client, course, "ug")
+    assert "بالىلارنى قوغداش" in uyghur and "?original=1" in uyghur
+    assert 'lang="ug" dir="rtl"' in uyghur
+    chinese = _course_page(client, course, "zh-hans")
+    assert course.title in chinese and "بالىلارنى قوغداش" not in chinese
+    # The switch to the original is kept per course, as for its lessons.
+    original = _course_page(client, course, "ug", "?original=1")
+    assert "بالىلارنى قوغداش" not in original and "?original=0" in original
+
+
+def test_an_untranslated_course_says_so_in_the_readers_language(client, db):
+    from tests.factories import make_user
+
+    course = factories.course(modules=(1,))
+    client.force_login(make_user(username="ug_reader2"))
+    page = _course_page(client, course, "ug")
+    assert course.title in page and "content-language-notice" in page
