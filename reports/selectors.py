@@ -1693,6 +1693,7 @@ GROUPS: list[GroupSpec] = [
         reads=(
             *_TRAINEES,
             "wagtailcore.Page",  # a course or programme page going live or not
+            "wagtailcore.Locale",  # courses are counted in their original language only
             "courses.Course",
             "courses.Programme",
             "courses.Enrolment",

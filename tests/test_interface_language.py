@@ -261,7 +261,7 @@ def _findings(world, settings, language):
     return found
 
 
-def test_every_role_and_its_main_pages_are_walked(world):
+def test_every_role_and_its_main_pages_are_walked(world, db):
     """The walk reaches each role (a demo log-in gone would silently shrink it)."""
     walked = pages(world)
     assert set(walked) == {"", *DEMO_USERS}

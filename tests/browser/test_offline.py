@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import socket
 import threading
+import time
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -442,6 +443,15 @@ def test_a_delivery_report_drafted_offline_is_filed_once(phone, network, lecture
     assert DeliveryReport.objects.count() == 1
 
 
+def _poll(page, condition, seconds: float = 60.0) -> None:
+    """Wait until ``condition()`` holds, letting the browser deliver its events between
+    looks; the deadline guards against a hang (it is not a budget)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the browser never got there"
+        page.evaluate("() => new Promise((done) => setTimeout(done, 50))")
+
+
 def test_background_sync_sends_what_waits_once_the_network_is_back_with_no_page_open(
     phone, network, learner, practitioner
 ):
@@ -500,7 +510,7 @@ def test_background_sync_sends_what_waits_once_the_network_is_back_with_no_page_
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    blank.wait_for_timeout(200)
+    _poll(blank, lambda: any(r["scopeURL"] == f"{origin}/" for r in registrations))
     registration_id = next(
         r["registrationId"]
         for r in registrations
@@ -522,10 +532,7 @@ def test_background_sync_sends_what_waits_once_the_network_is_back_with_no_page_
         return LessonProgress.objects.filter(user=trainee, status="complete").count()
 
     sync()
-    for _ in range(300):
-        if completions() and PracticumEntry.objects.filter(trainee=trainee).exists():
-            break
-        blank.wait_for_timeout(100)
+    _poll(blank, lambda: completions() and PracticumEntry.objects.filter(trainee=trainee).exists())
     assert [p.url for p in context.pages] == ["about:blank"]
     assert completions() == 1
     entry = PracticumEntry.objects.get(trainee=trainee)
@@ -534,7 +541,6 @@ def test_background_sync_sends_what_waits_once_the_network_is_back_with_no_page_
 
     # Another sync finds the queue empty; a forced retry with a used key adds nothing.
     sync()
-    blank.wait_for_timeout(1000)
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{network.url}/practicum/")
