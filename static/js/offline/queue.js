@@ -231,5 +231,5 @@
     }
   }
 
-  scope.OfflineQueue = { SYNC_TAG, queued, put, remove, flush, requestSync };
+  scope.OfflineQueue = { SYNC_TAG, queued, put, remove, flush, requestSync, db };
 })(self);

@@ -26,36 +26,10 @@ importScripts(CONFIG.queueScript); /* self.OfflineQueue */
 const STATIC_CACHE = `static-${CONFIG.version}`;
 const PAGES_CACHE = "pages";
 const COURSE_PREFIX = "course-";
-const DB_NAME = "talent-pool-offline";
 
-/* --- IndexedDB (the same stores as offline.js) ------------------------------------- */
+/* --- IndexedDB: the stores are opened (and made) by queue.js, one definition for all -- */
 
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => {
-      const db = request.result;
-      if (!db.objectStoreNames.contains("queue")) db.createObjectStore("queue", { keyPath: "key" });
-      if (!db.objectStoreNames.contains("courses")) db.createObjectStore("courses", { keyPath: "id" });
-      if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "name" });
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function dbRequest(store, mode, action) {
-  const db = await openDb();
-  try {
-    return await new Promise((resolve, reject) => {
-      const request = action(db.transaction(store, mode).objectStore(store));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const dbRequest = self.OfflineQueue.db;
 
 const metaValue = (name) => dbRequest("meta", "readonly", (s) => s.get(name)).then((row) => row && row.value, () => undefined);
 const setMeta = (name, value) => dbRequest("meta", "readwrite", (s) => s.put({ name, value }));
