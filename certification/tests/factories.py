@@ -81,6 +81,7 @@ class FakeSources:
         self.practicum: dict[int, list[PracticumLine]] = {}
         self.evaluations: dict[int, str] = {}
         self.ce_hours: dict[int, Decimal] = {}
+        self.attended: dict[int, Decimal] = {}  # face-to-face class hours
         self.calls = 0
 
     def user_ids(self, users):
@@ -114,6 +115,10 @@ class FakeSources:
         self.calls += 1
         return self.ce_hours
 
+    def class_hours(self, users, *, requirement_id, course_ids, windows):
+        self.calls += 1
+        return self.attended
+
     # helpers for tests
     def make_eligible(self, user):
         self.completed[user.pk] = {c.id: datetime.date(2027, 3, 1) for c in self.courses}
@@ -123,6 +128,7 @@ class FakeSources:
             PracticumLine("direct", "direct hours", Decimal("42.5"), Decimal("40"), True),
         ]
         self.evaluations[user.pk] = "passed"
+        self.attended[user.pk] = Decimal("12")
 
 
 def make_certificate(holder, certification=None, **kwargs) -> Certificate:
